@@ -1,0 +1,1 @@
+"""Deduplication: exact content hashes and MinHash LSH, clusters by connected components in Spark."""

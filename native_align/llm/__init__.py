@@ -1,0 +1,1 @@
+"""Clients for OpenAI-compatible chat endpoints (expert, judge, HTTP rewrite engine)."""

@@ -1,0 +1,1 @@
+"""Statistics, evaluation, HTML report and training-mix export."""

@@ -1,0 +1,1 @@
+"""Alignment rewriting: prompts, engines, guardrails, Ray actors, MERGE into `aligned`."""

@@ -1,0 +1,1 @@
+"""Seed sampling, expert annotation and alignment-worker training."""

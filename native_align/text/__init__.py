@@ -1,0 +1,1 @@
+"""Arabic text utilities shared by every stage (pure Python, no Spark)."""
