@@ -1,0 +1,1 @@
+"""Test support code: tiny local models, local HTTP servers."""
