@@ -76,6 +76,25 @@ class Reconciliation:
             raise ReconciliationError("; ".join(self.problems))
 
 
+def _check_ingest_history(t, r: Reconciliation) -> None:
+    """Ingest only ever inserts: the rows its recorded runs added must all still be in the tables.
+
+    Without this, a row deleted from `documents` would go unnoticed (ingested is counted from the tables).
+    Only runs recorded through ``pipeline.run_stage`` are in `runs`; without any, there is nothing to compare.
+    """
+    if not t.exists("runs"):
+        return
+    added = (t.read("runs").where(F.col("stage") == "ingest")
+             .agg(F.sum(F.col("counts")["documents_added"]).alias("docs"),
+                  F.sum(F.col("counts")["quarantined_added"]).alias("quar"),
+                  F.count(F.lit(1)).alias("n")).first())
+    if not added or not added["n"]:
+        return
+    for table, have, want in (("documents", r.documents, added["docs"]), ("quarantine", r.quarantined, added["quar"])):
+        if want is not None and have != want:
+            r.problems.append(f"{table} has {have:,} rows but recorded ingest runs added {int(want):,}")
+
+
 def reconcile(ctx) -> Reconciliation:
     """Count every table that exists and check the conservation invariant."""
     t = ctx.tables
@@ -83,6 +102,7 @@ def reconcile(ctx) -> Reconciliation:
     r.quarantined = t.read("quarantine").count() if t.exists("quarantine") else 0
     r.documents = t.read("documents").count() if t.exists("documents") else 0
     r.ingested = r.documents + r.quarantined
+    _check_ingest_history(t, r)
     if not t.exists("signals"):
         return r
     sig = t.read("signals").groupBy("keep").count().collect()

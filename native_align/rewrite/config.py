@@ -1,9 +1,140 @@
-"""Settings of the rewrite stage."""
+"""Settings of the rewrite stage: engine, prompt, Ray actor pool, guardrails.
+
+Defaults describe a cluster run (no limit, one GPU per actor is set in the cluster/databricks profiles); the local
+profile only lowers ``limit`` and token caps so ``native-align run`` on the bundled sample stays cheap on a CPU.
+"""
 
 from __future__ import annotations
 
+from typing import Literal
+
+from pydantic import Field
+
 from native_align.config import Section
+from native_align.llm.config import ChatEndpointConfig
+
+
+class GuardrailConfig(Section):
+    """Checks every rewrite must pass; a failure keeps the original with status ``rejected`` and reason codes."""
+
+    # fastText labels counted as Arabic (lid.176 has `ar` and `arz`), and the minimum summed probability.
+    arabic_labels: list[str] = Field(default_factory=lambda: ["ar", "arz"])
+    min_arabic_score: float = Field(0.5, ge=0.0, le=1.0)
+    # Length of the rewrite / length of the original, in non-space characters. Moderation removes ads and
+    # contact lines, so a rewrite may legitimately be much shorter than a spammy original.
+    min_length_ratio: float = Field(0.4, ge=0.0)
+    max_length_ratio: float = Field(1.5, ge=0.0)
+    # Below this many original characters the ratio is too noisy to judge (titles, one-liners).
+    ratio_min_chars: int = Field(40, ge=0)
+    check_language: bool = True
+    check_length: bool = True
+    check_meta: bool = True
+    check_truncation: bool = True
+    check_echo: bool = True
+    check_numbers: bool = True
+    # Digit runs this long without separators are phone numbers / ids, which moderation is told to remove.
+    phone_min_digits: int = Field(7, ge=3)
+
+
+class TransformersEngineConfig(Section):
+    """Local Hugging Face model: a path or hub id, or a GGUF file (``gguf_file``) dequantized at load."""
+
+    # None: the Gemma 3 270M reference model when its package is installed (see engines/registry.py).
+    model: str | None = None
+    gguf_file: str | None = None
+    tokenizer: str | None = None
+    device: Literal["auto", "cpu", "cuda"] = "auto"
+    # auto: bf16 on GPU, fp32 on CPU.
+    dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
+    attn_implementation: str | None = "sdpa"
+    # Sequences per generate() call; the worker sorts each Ray batch by length before cutting these.
+    batch_size: int = Field(8, ge=1)
+    # max_new_tokens = clamp(ratio * input tokens + slack, min, cap).
+    max_new_tokens_ratio: float = Field(1.3, gt=0)
+    max_new_tokens_slack: int = Field(32, ge=0)
+    min_new_tokens_cap: int = Field(16, ge=1)
+    max_new_tokens_cap: int = Field(1024, ge=1)
+    # Context budget for prompt + output; None: the model's max_position_embeddings (capped at 8192).
+    context_length: int | None = Field(None, ge=64)
+    # auto: chat template when the tokenizer has one, else the few-shot completion prompt.
+    prompt_format: Literal["auto", "chat", "completion"] = "auto"
+    do_sample: bool = False
+    temperature: float = Field(0.7, gt=0)
+    top_p: float = Field(0.9, gt=0, le=1)
+    repetition_penalty: float = Field(1.05, gt=0)
+    seed: int = 0
+
+
+class OpenAIEngineConfig(ChatEndpointConfig):
+    """Any OpenAI-compatible chat endpoint (the shared llm client's settings); the key comes from the environment
+    variable named by ``api_key_env``, never from config."""
+
+    # Without a tokenizer we budget pieces by characters: ~3 characters per token for Arabic BPE vocabularies.
+    chars_per_token: float = Field(3.0, gt=0)
+    context_length: int = Field(16384, ge=256)
+
+
+class VllmEngineConfig(Section):
+    """vLLM (optional extra, GPU only): engine kwargs for ``vllm.LLM`` or ``ray.data.llm.vLLMEngineProcessorConfig``."""
+
+    model: str = "Qwen/Qwen2.5-1.5B-Instruct"
+    tensor_parallel_size: int = Field(1, ge=1)
+    max_model_len: int = Field(8192, ge=256)
+    gpu_memory_utilization: float = Field(0.9, gt=0, le=1)
+    dtype: str = "bfloat16"
+    max_num_seqs: int = Field(256, ge=1)
+    enable_prefix_caching: bool = True
+    temperature: float = Field(0.2, ge=0)
+    top_p: float = Field(0.9, gt=0, le=1)
+    max_tokens: int = Field(4096, ge=1)
+    batch_size: int = Field(64, ge=1)
+    concurrency: int = Field(1, ge=1)
+    chars_per_token: float = Field(3.0, gt=0)
+
+
+class RayConfig(Section):
+    """The Ray Data actor pool. Actors get fractional CPUs: integer CPUs on a small box starve read/write tasks."""
+
+    # None: ray.init() locally (or join RAY_ADDRESS / a cluster Ray on Spark started).
+    address: str | None = None
+    num_cpus: int | None = None  # only for a local ray.init
+    num_gpus: int | None = None  # only for a local ray.init (tests give 1 logical GPU)
+    actors: int = Field(1, ge=1)
+    num_cpus_per_actor: float = Field(0.5, gt=0)
+    num_gpus_per_actor: float = Field(0.0, ge=0)
+    # Rows per map_batches call (an actor sorts them by length and cuts engine batches from them).
+    batch_size: int = Field(16, ge=1)
+    # A crashed actor is restarted and its batch retried (-1: unlimited).
+    max_restarts: int = -1
+    max_task_retries: int = -1
+    show_progress: bool = True
 
 
 class RewriteConfig(Section):
+    """What the rewrite stage does: which engine and prompt, on which documents, with which checks."""
+
     enabled: bool = True
+    # transformers | openai | vllm | "package.module:Class" (a custom Engine, e.g. in tests).
+    engine: str = "transformers"
+    # Recorded in aligned.model; None: the engine's model id (path name, hub id, GGUF file name).
+    model_name: str | None = None
+    prompt: str = "polish_v1"
+    # Chat prompts carry the template's worked examples as earlier turns (better rewrites, ~2x prompt tokens).
+    chat_few_shot: bool = True
+    # Deterministic subset of the work set (ordered by doc_id); None: everything missing.
+    limit: int | None = Field(None, ge=0)
+    # Statuses in `aligned` that are done again on a rerun (e.g. ["error"] after a flaky endpoint).
+    retry_statuses: list[Literal["ok", "rejected", "error"]] = Field(default_factory=list)
+    # Parquet files the work set is cut into (Ray reads one file as one block).
+    work_files: int = Field(8, ge=1)
+    # Pieces are cut at paragraph boundaries to at most this many tokens (None: derived from the context).
+    max_piece_tokens: int | None = Field(None, ge=16)
+    # Keep staging after the MERGE (debugging); normally removed once the rows are in `aligned`.
+    keep_staging: bool = False
+    # Engine keyword arguments for custom engines ("module:Class"): passed to the class as **engine_options.
+    engine_options: dict = Field(default_factory=dict)
+    transformers: TransformersEngineConfig = Field(default_factory=TransformersEngineConfig)
+    openai: OpenAIEngineConfig = Field(default_factory=OpenAIEngineConfig)
+    vllm: VllmEngineConfig = Field(default_factory=VllmEngineConfig)
+    ray: RayConfig = Field(default_factory=RayConfig)
+    guardrails: GuardrailConfig = Field(default_factory=GuardrailConfig)

@@ -1,0 +1,22 @@
+"""spark-submit entry point for the ingest stage.
+
+    spark-submit --master spark://host:7077 --packages io.delta:delta-spark_4.2_2.13:4.4.0 \\
+        jobs/ingest.py --profile cluster --set ingest.KEY=VALUE
+
+Only parses arguments and calls the library (the same code as `native-align ingest`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+try:
+    import native_align  # noqa: F401  (installed package, or shipped with --py-files)
+except ImportError:  # a source checkout without `pip install`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from native_align.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(["ingest", *sys.argv[1:]]))

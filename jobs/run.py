@@ -1,0 +1,22 @@
+"""spark-submit entry point for the whole pipeline (every available stage in order, then the reconciliation).
+
+    spark-submit --master spark://host:7077 --packages io.delta:delta-spark_4.2_2.13:4.4.0 \\
+        jobs/run.py --profile cluster --stages ingest,curate,dedup
+
+Only parses arguments and calls the library (the same code as `native-align run`).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+try:
+    import native_align  # noqa: F401  (installed package, or shipped with --py-files)
+except ImportError:  # a source checkout without `pip install`
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from native_align.cli import main
+
+if __name__ == "__main__":
+    sys.exit(main(["run", *sys.argv[1:]]))

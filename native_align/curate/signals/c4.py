@@ -1,0 +1,115 @@
+"""C4 rules (Raffel et al. 2020), made for Arabic: Arabic punctuation ends lines and sentences.
+
+C4 keeps only lines ending in terminal punctuation, then drops pages with too few sentences. With Latin-only
+punctuation and an English sentence splitter that rule drops ~13k edited SaudiNewsNet articles (DESIGN.md). Here
+``، ؛ ؟`` count as terminal, sentences end at ``. ! ? ؟ ؛`` followed by a space, and a line is judged by its
+sentences: whole articles are often one line (paragraphs flattened) whose only unterminated piece is a footer
+such as "رابط الخبر بصحيفة ...: <title>"; C4's sentence mode (``split_paragraph=False``) would keep their
+sentences too. Columns:
+- ``no_terminal_punct_lines_ratio``: non-empty lines whose end is not terminal punctuation (closing quotes and
+  brackets after it allowed) / non-empty lines (informational by default);
+- ``c4_sentences``: terminated sentences in lines of >= 3 words that mention neither javascript nor a policy;
+- ``has_lorem_ipsum``; ``has_curly_bracket``: a ``{`` that does not open Arabic text (Arabic papers quote with
+  ``{...}``; C4's rule is about code); ``javascript_lines_ratio``, ``policy_lines_ratio``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+from pydantic import Field
+
+from native_align.curate.batch import TextBatch, safe_div
+from native_align.curate.signals.base import Rule, SignalFamily
+
+TERMINAL = ".!?؟،؛۔"
+CLOSERS = "\"'»”’)]›"
+SENTENCE_MARKS = (". ", "! ", "? ", "؟ ", "؛ ", "۔ ")
+POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies",
+          "سياسة الخصوصية", "شروط الاستخدام", "ملفات تعريف الارتباط")
+
+
+def ends_with_terminal(lines: pa.Array, terminal: str = TERMINAL, closers: str = CLOSERS) -> np.ndarray:
+    """Line ends with terminal punctuation, possibly followed by closing quotes/brackets (not an ellipsis)."""
+    stripped = pc.utf8_rtrim(lines, characters=closers)
+    last = pc.utf8_slice_codeunits(stripped, -1)
+    ok = pc.is_in(last, value_set=pa.array(list(terminal))).to_numpy(zero_copy_only=False)
+    ellipsis = (pc.ends_with(stripped, "...").to_numpy(zero_copy_only=False)
+                | pc.ends_with(stripped, "…").to_numpy(zero_copy_only=False))
+    return ok & ~ellipsis
+
+
+def inner_sentence_ends(lines: pa.Array) -> np.ndarray:
+    """Sentence marks followed by a space inside each line (decimal points and "Agar.io" are not marks)."""
+    out = np.zeros(len(lines), dtype=np.int64)
+    for mark in SENTENCE_MARKS:
+        out += pc.count_substring(lines, mark).to_numpy()
+    return out
+
+
+def code_braces(b: TextBatch) -> np.ndarray:
+    """Per text, ``{`` not opening Arabic text (``{الشرق الأوسط}`` is a quotation in Arabic newspapers)."""
+    total = b.count("{")
+    has = total > 0
+    if has.any():
+        quoting = pc.count_substring_regex(b.arrow.filter(pa.array(has)), r"\{\s*\p{Arabic}").to_numpy()
+        total[has] -= quoting
+    return total
+
+
+def _line_words(lines: pa.Array, exact_up_to: int = 300) -> np.ndarray:
+    """Whitespace-separated tokens per line (C4's ``line.split()``), exact for lines up to ``exact_up_to`` chars;
+    a longer line counts as ``spaces + 1`` (it only matters whether that reaches 3)."""
+    length = pc.utf8_length(lines).to_numpy()
+    out = pc.count_substring(lines, " ").to_numpy().astype(np.int64) + 1
+    short = length <= exact_up_to
+    if short.any():
+        out[short] = pc.list_value_length(pc.utf8_split_whitespace(lines.filter(pa.array(short)))).to_numpy()
+    return out
+
+
+class C4Quality(SignalFamily):
+    min_sentences: int | None = 1
+    max_no_terminal_punct_lines_ratio: float | None = None  # informational; lines, not pages, in C4
+    reject_lorem_ipsum: bool = True
+    reject_curly_bracket: bool = True
+    min_words_per_line: int = 3
+    terminal_punctuation: str = TERMINAL
+    policy_phrases: list[str] = Field(default_factory=lambda: list(POLICY))
+
+    COLUMNS: ClassVar[dict[str, pa.DataType]] = {
+        "no_terminal_punct_lines_ratio": pa.float64(), "c4_sentences": pa.int64(),
+        "has_lorem_ipsum": pa.bool_(), "has_curly_bracket": pa.bool_(),
+        "javascript_lines_ratio": pa.float64(), "policy_lines_ratio": pa.float64(),
+    }
+
+    def compute(self, b: TextBatch) -> dict[str, np.ndarray]:
+        lines = b.lines
+        term = ends_with_terminal(lines.text, self.terminal_punctuation)
+        js = lines.containing(["javascript"])
+        policy = lines.containing(self.policy_phrases)
+        kept = (_line_words(lines.text) >= self.min_words_per_line) & ~js & ~policy
+        sentences = inner_sentence_ends(lines.text) + term
+        lorem = np.zeros(b.n, dtype=bool)
+        lorem[lines.doc[lines.containing(["lorem ipsum"])]] = True
+        return {
+            "no_terminal_punct_lines_ratio": safe_div(lines.sum(~term), lines.count),
+            "c4_sentences": np.rint(lines.sum(kept, sentences)).astype(np.int64),
+            "has_lorem_ipsum": lorem,
+            "has_curly_bracket": code_braces(b) > 0,
+            "javascript_lines_ratio": safe_div(lines.sum(js), lines.count),
+            "policy_lines_ratio": safe_div(lines.sum(policy), lines.count),
+        }
+
+    def rules(self) -> list[Rule]:
+        return [
+            Rule("c4_too_few_sentences", "c4_sentences", "min", self.min_sentences),
+            Rule("c4_no_terminal_punct", "no_terminal_punct_lines_ratio", "max",
+                 self.max_no_terminal_punct_lines_ratio),
+            Rule("c4_lorem_ipsum", "has_lorem_ipsum", "max", 0 if self.reject_lorem_ipsum else None),
+            Rule("c4_curly_bracket", "has_curly_bracket", "max", 0 if self.reject_curly_bracket else None),
+        ]

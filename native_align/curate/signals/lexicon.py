@@ -1,0 +1,76 @@
+"""Word-list signals: distinct stopwords (Gopher's "is this prose" test) and the bad-word ratio.
+
+Lists are ours, short, and shipped in ``native_align/resources/wordlists``; point ``stopwords_path`` /
+``badwords_path`` at bigger lists. Entries are matched as whole words on the normalized view (hamza/alef,
+ya/alef maqsura, ta marbuta, harakat folded), so ``الى`` matches ``إلى``. A stopword entry that is not a word
+(``،``, the Arabic comma in FineWeb-2's list) is counted as a substring.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+
+from native_align.curate.batch import TextBatch, safe_div
+from native_align.curate.signals.base import Rule, SignalFamily
+from native_align.text.normalize import normalize_for_matching, words
+
+WORDLISTS = Path(__file__).resolve().parent.parent.parent / "resources" / "wordlists"
+
+
+@lru_cache(maxsize=16)
+def load_wordlist(path: str) -> tuple[frozenset[str], tuple[str, ...]]:
+    """(normalized single-word entries, non-word entries) of a one-entry-a-line file; ``#`` starts a comment."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"word list not found: {p}")
+    word_entries: set[str] = set()
+    other: list[str] = []
+    for line in p.read_text(encoding="utf-8").splitlines():
+        entry = line.strip()
+        if not entry or entry.startswith("#"):
+            continue
+        norm = normalize_for_matching(entry)
+        if words(norm) == [norm]:
+            word_entries.add(norm)
+        elif not words(norm):
+            other.append(entry)
+        else:  # phrases are not matched by this word-level signal: say so rather than silently ignore
+            raise ValueError(f"{p}: entry {entry!r} is a phrase; this list takes single words")
+    return frozenset(word_entries), tuple(other)
+
+
+class Lexicon(SignalFamily):
+    stopwords_path: str | None = None  # None: resources/wordlists/ar_stopwords.txt
+    badwords_path: str | None = None  # None: resources/wordlists/ar_badwords.txt
+    min_stopwords: int | None = 2
+    max_badword_ratio: float | None = 0.01
+
+    COLUMNS: ClassVar[dict[str, pa.DataType]] = {"stopword_count": pa.int64(), "badword_ratio": pa.float64()}
+
+    def _path(self, given: str | None, default: str) -> str:
+        return str(Path(given).expanduser()) if given else str(WORDLISTS / default)
+
+    def compute(self, b: TextBatch) -> dict[str, np.ndarray]:
+        stop_words, stop_other = load_wordlist(self._path(self.stopwords_path, "ar_stopwords.txt"))
+        bad_words, _ = load_wordlist(self._path(self.badwords_path, "ar_badwords.txt"))
+        ids, doc = b.word_ids, b.word_doc
+        is_stop = b.vocab_mask(set(stop_words))[ids] if len(ids) else np.zeros(0, dtype=bool)
+        # distinct stopwords per doc: unique (doc, word id) pairs among stopword occurrences
+        pairs = np.unique((doc[is_stop] << 32) | ids[is_stop])
+        stop_count = np.bincount((pairs >> 32).astype(np.int64), minlength=b.n)
+        for entry in stop_other:
+            stop_count = stop_count + (b.count(entry) > 0)
+        is_bad = b.vocab_mask(set(bad_words))[ids] if len(ids) else np.zeros(0, dtype=bool)
+        bad = np.bincount(doc, weights=is_bad.astype(np.float64), minlength=b.n)
+        return {"stopword_count": stop_count.astype(np.int64), "badword_ratio": safe_div(bad, b.n_words)}
+
+    def rules(self) -> list[Rule]:
+        return [
+            Rule("gopher_stopwords", "stopword_count", "min", self.min_stopwords),
+            Rule("badword_ratio", "badword_ratio", "max", self.max_badword_ratio),
+        ]

@@ -1,0 +1,182 @@
+"""MinHash signatures and LSH band hashes with numpy, for a whole batch of documents at once (no Spark here).
+
+Why this shape: per-document, per-permutation Python loops are what make MinHash slow. Here a batch's shingle
+hashes are concatenated into one uint64 vector and hashed by every permutation in one broadcasted numpy
+expression, then reduced to per-document minima with ``np.minimum.reduceat``.
+
+Hash family: shingles are hashed to 64 bits (xxh64 of each word with a fixed seed, then n consecutive word hashes
+mixed with splitmix64) and reduced mod the Mersenne prime p = 2^61-1. A permutation is the universal hash
+h(x) = (a*x + b) mod p with a, b drawn over all of Z_p from a fixed seed, computed exactly in uint64 by splitting
+a and x into 31-bit limbs (see :func:`_mulmod_add`). Restricting a to 31 bits so that a*x fits 64 bits was
+measured here to bias the Jaccard estimate downwards (0.40 -> 0.36); the exact family is unbiased.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import xxhash
+
+from native_align.text.normalize import words
+
+MERSENNE = np.uint64((1 << 61) - 1)
+_LO_MASK = np.uint64((1 << 31) - 1)
+_U64 = np.uint64
+# Max elements of the (shingles x permutations) matrix per chunk: 2^21 * 8 bytes = 16 MiB per temporary.
+_CHUNK_ELEMENTS = 1 << 21
+
+
+@dataclass(frozen=True)
+class LshParams:
+    """What fixes a signature: two runs with equal params give identical band hashes."""
+
+    num_perm: int
+    bands: int
+    rows: int
+    seed: int = 42
+    shingle: str = "word"
+    ngram: int = 5
+
+    @classmethod
+    def from_config(cls, cfg) -> "LshParams":
+        """bands x rows from the config, or from datasketch's optimizer at ``cfg.lsh_threshold``."""
+        if cfg.bands is not None:
+            bands, rows = cfg.bands, cfg.rows
+        else:
+            from datasketch.lsh import _optimal_param
+
+            bands, rows = _optimal_param(cfg.lsh_threshold, cfg.num_perm, cfg.fp_weight, cfg.fn_weight)
+        return cls(num_perm=cfg.num_perm, bands=int(bands), rows=int(rows), seed=cfg.seed,
+                   shingle=cfg.shingle, ngram=cfg.ngram)
+
+    def candidate_probability(self, jaccard: float) -> float:
+        """P(a pair with this Jaccard shares at least one band) = 1 - (1 - J^r)^b."""
+        return 1.0 - (1.0 - jaccard ** self.rows) ** self.bands
+
+
+def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """(a, b) of every permutation h(x) = (a*x + b) mod p, a in [1, p), b in [0, p), from a fixed-seed generator."""
+    rng = np.random.Generator(np.random.PCG64(seed))
+    a = rng.integers(1, (1 << 61) - 1, size=num_perm, dtype=np.uint64)
+    b = rng.integers(0, (1 << 61) - 1, size=num_perm, dtype=np.uint64)
+    return a, b
+
+
+def _splitmix64(x: np.ndarray) -> np.ndarray:
+    """A strong 64-bit finalizer (wrapping uint64 arithmetic is intended)."""
+    x = x ^ (x >> _U64(30))
+    x = x * _U64(0xBF58476D1CE4E5B9)
+    x = x ^ (x >> _U64(27))
+    x = x * _U64(0x94D049BB133111EB)
+    return x ^ (x >> _U64(31))
+
+
+def _ngram_hashes(tokens: np.ndarray, n: int) -> np.ndarray:
+    """Order-sensitive 64-bit hashes of every run of n consecutive token hashes (vectorized over k < n)."""
+    with np.errstate(over="ignore"):
+        if tokens.size < n:  # fewer tokens than n: the whole sequence is one shingle
+            n = tokens.size
+        count = tokens.size - n + 1
+        h = _splitmix64(tokens[:count] ^ _U64(n))
+        for k in range(1, n):
+            h = _splitmix64(h * _U64(0x9E3779B97F4A7C15) + tokens[k:k + count])
+    return h
+
+
+def shingle_set(norm_text: str, shingle: str = "word", n: int = 5) -> np.ndarray:
+    """Sorted unique uint64 shingle hashes of a *normalized* text; empty when it has no word (or no char).
+
+    Texts shorter than n tokens become a single shingle (the whole token sequence), so very short documents
+    can still match their exact copies and nothing is silently skipped.
+    """
+    if shingle == "word":
+        toks = words(norm_text)
+        if not toks:
+            return np.empty(0, dtype=np.uint64)
+        tok_hashes = np.fromiter((xxhash.xxh64_intdigest(t.encode("utf-8"), seed=0x5EED) for t in toks), dtype=np.uint64,
+                                 count=len(toks))
+    elif shingle == "char":
+        if not norm_text:
+            return np.empty(0, dtype=np.uint64)
+        tok_hashes = np.frombuffer(norm_text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    else:
+        raise ValueError(f"unknown shingle kind {shingle!r}")
+    return np.unique(_ngram_hashes(tok_hashes, n))
+
+
+def _mod_mersenne(v: np.ndarray) -> np.ndarray:
+    """v mod (2^61 - 1) for v < 2^64, in place."""
+    v2 = (v & MERSENNE) + (v >> _U64(61))
+    v2 -= MERSENNE * (v2 >= MERSENNE)
+    return v2
+
+
+def _mulmod_add(a1, a0, b, x1, x0) -> np.ndarray:
+    """(a*x + b) mod p exactly in uint64, with a = a1*2^31 + a0 and x = x1*2^31 + x0 (a1, x1 < 2^30; a0, x0 < 2^31).
+
+    a*x = a1*x1*2^62 + (a1*x0 + a0*x1)*2^31 + a0*x0, and 2^61 = 1 (mod p), so 2^62 = 2 and, writing the middle
+    term mid = m1*2^30 + m0, mid*2^31 = m1 + m0*2^31 (mod p). Every partial sum stays below 2^64.
+    """
+    mid = a1 * x0
+    mid += a0 * x1
+    h = a1 * x1
+    h <<= _U64(1)
+    h += mid >> _U64(30)
+    mid &= _U64((1 << 30) - 1)
+    mid <<= _U64(31)
+    h += mid
+    h += a0 * x0
+    h += b
+    high = h >> _U64(61)
+    h &= MERSENNE
+    h += high
+    np.subtract(h, MERSENNE, out=h, where=h >= MERSENNE)
+    return h
+
+
+def signatures(sets: list[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
+    """(len(sets), num_perm) uint64 MinHash signatures; a row of 2^64-1 for an empty set."""
+    a, b = permutations(num_perm, seed)
+    a1, a0 = (a >> _U64(31))[:, None], (a & _LO_MASK)[:, None]
+    b = b[:, None]
+    out = np.full((len(sets), num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    rows_per_chunk = max(1, _CHUNK_ELEMENTS // num_perm)
+    start = 0
+    while start < len(sets):
+        # Take whole documents until the chunk holds about rows_per_chunk shingles.
+        stop, total = start, 0
+        while stop < len(sets) and (total == 0 or total + sizes[stop] <= rows_per_chunk):
+            total += int(sizes[stop])
+            stop += 1
+        nonempty = [i for i in range(start, stop) if sizes[i] > 0]
+        if nonempty:
+            x = _mod_mersenne(np.concatenate([sets[i] for i in nonempty]))
+            # (num_perm, shingles) layout: the per-document min is a reduceat along contiguous memory.
+            h = _mulmod_add(a1, a0, b, (x >> _U64(31))[None, :], (x & _LO_MASK)[None, :])
+            offsets = np.concatenate([[0], np.cumsum(sizes[nonempty])[:-1]])
+            out[nonempty] = np.minimum.reduceat(h, offsets, axis=1).T
+        start = stop
+    return out
+
+
+def band_hashes(sig: np.ndarray, bands: int, rows: int) -> np.ndarray:
+    """(n_docs, bands) int64: one 64-bit hash of each band's `rows` signature values (band index mixed in)."""
+    n = sig.shape[0]
+    out = np.empty((n, bands), dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for band in range(bands):
+            h = np.full(n, _U64(band + 1) * _U64(0x9E3779B97F4A7C15), dtype=np.uint64)
+            for j in range(band * rows, (band + 1) * rows):
+                h = _splitmix64(h ^ sig[:, j])
+            out[:, band] = h
+    return out.view(np.int64)
+
+
+def jaccard(a: np.ndarray, b: np.ndarray) -> float:
+    """Exact Jaccard of two sorted unique hash arrays."""
+    if a.size == 0 and b.size == 0:
+        return 1.0
+    inter = np.intersect1d(a, b, assume_unique=True).size
+    return inter / float(a.size + b.size - inter)

@@ -1,0 +1,67 @@
+"""Spark side of MinHash: one ``mapInArrow`` pass from (doc_id, text) to band hashes (and shingle sets).
+
+Each Arrow batch is normalized, shingled and hashed by :mod:`native_align.dedup.minhash` in one numpy pass;
+documents without any shingle (empty after normalization) emit no row: exact dedup by content_hash handles them.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+import numpy as np
+import pyarrow as pa
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from native_align.dedup.minhash import LshParams, band_hashes, shingle_set, signatures
+from native_align.dedup.schema import SIGNATURES_SCHEMA
+from native_align.text.normalize import normalize_for_matching
+
+_LIST_I64 = pa.list_(pa.int64())
+
+
+def _list_array(flat: np.ndarray, lengths: np.ndarray) -> pa.Array:
+    offsets = np.zeros(lengths.size + 1, dtype=np.int32)
+    np.cumsum(lengths, out=offsets[1:])
+    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(flat.view(np.int64), pa.int64()))
+
+
+def signature_batches(batches: Iterator[pa.RecordBatch], params: LshParams,
+                      keep_shingles: bool) -> Iterator[pa.RecordBatch]:
+    """Arrow batches of (doc_id, text) -> batches of SIGNATURES_SCHEMA (pure function: testable without Spark)."""
+    for batch in batches:
+        ids = batch.column("doc_id").to_pylist()
+        texts = batch.column("text").to_pylist()
+        sets, keep = [], []
+        for i, text in enumerate(texts):
+            s = shingle_set(normalize_for_matching(text or ""), params.shingle, params.ngram)
+            if s.size:
+                sets.append(s)
+                keep.append(i)
+        if not keep:
+            continue
+        sig = signatures(sets, params.num_perm, params.seed)
+        bands = band_hashes(sig, params.bands, params.rows)
+        sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+        columns = [
+            pa.array([ids[i] for i in keep], pa.string()),
+            pa.array(sizes.astype(np.int32), pa.int32()),
+            _list_array(bands.reshape(-1), np.full(len(keep), params.bands, dtype=np.int64)),
+            _list_array(np.concatenate(sets), sizes) if keep_shingles
+            else pa.nulls(len(keep), _LIST_I64),
+        ]
+        yield pa.RecordBatch.from_arrays(columns, names=SIGNATURES_SCHEMA.fieldNames())
+
+
+def compute_signatures(docs: DataFrame, params: LshParams, keep_shingles: bool) -> DataFrame:
+    """(doc_id, text) -> SIGNATURES_SCHEMA; documents with no shingle are absent from the result."""
+
+    def fn(batches):
+        return signature_batches(batches, params, keep_shingles)
+
+    return docs.select("doc_id", "text").mapInArrow(fn, SIGNATURES_SCHEMA)
+
+
+def band_rows(sigs: DataFrame) -> DataFrame:
+    """One row per (doc, band): (band, band_hash, doc_id), the input of the bucket groupBy."""
+    return sigs.select("doc_id", F.posexplode("bands").alias("band", "band_hash"))

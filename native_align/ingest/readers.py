@@ -1,0 +1,276 @@
+"""One reader per format, each returning every raw record of a list of files as :data:`RAW_SCHEMA` rows.
+
+Bad records stay visible: a JSONL line is read as text and parsed in the JVM with ``try_parse_json`` (Spark's
+VARIANT), so an invalid line becomes a row with a reason instead of a dropped or failed record; CSV uses
+``PERMISSIVE`` mode with a corrupt-record column. Positions are per file and do not depend on partitioning:
+line/row index inside the file (ordered by the split's start offset, then by the order rows left the split).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import Iterator
+
+import pyarrow as pa
+from pyspark.sql import Column, DataFrame, SparkSession, Window
+from pyspark.sql import functions as F
+from pyspark.sql.types import (ArrayType, AtomicType, MapType, StringType, StructField, StructType)
+
+from native_align.ingest import schema as S
+from native_align.ingest.config import IngestConfig, SourceConfig
+from native_align.ingest.sources import IngestError, SourceFile
+
+log = logging.getLogger("native_align.ingest")
+
+_LINES_SCHEMA = "file_uri string, position long, value binary, read_error string"
+
+
+# -- helpers ------------------------------------------------------------------------------------------------------
+def _json_path(field: str) -> str:
+    return f'$["{field}"]'
+
+
+def _variant_str(v: Column, field: str | None) -> Column:
+    """A JSON field as a string: strings as they are, other values as JSON text, absent/null as NULL."""
+    if field is None:
+        return F.lit(None).cast("string")
+    sub = F.try_variant_get(v, _json_path(field), "variant")
+    typ = F.schema_of_variant(sub)
+    return (F.when(typ == "STRING", F.try_variant_get(v, _json_path(field), "string"))
+            .when(typ.isNull() | (typ == "VOID"), F.lit(None).cast("string"))
+            .otherwise(F.to_json(sub)))
+
+
+def _metadata(pairs: list[tuple[str, Column]]) -> Column:
+    if not pairs:
+        return F.create_map().cast(MapType(StringType(), StringType()))
+    flat = [c for name, value in pairs for c in (F.lit(name), value)]
+    return F.map_filter(F.create_map(*flat), lambda k, v: v.isNotNull())
+
+
+def _col_str(df: DataFrame, field: str | None, source: str) -> Column:
+    """A Parquet/CSV column as a string; an optional field the files do not have reads as NULL (logged)."""
+    if field is None:
+        return F.lit(None).cast("string")
+    if field not in df.columns:
+        log.warning("source '%s': field '%s' not in the columns %s; reading it as null", source, field, df.columns)
+        return F.lit(None).cast("string")
+    dtype = df.schema[field].dataType
+    col = F.col(f"`{field}`")
+    if isinstance(dtype, StringType):
+        return col
+    if isinstance(dtype, AtomicType):
+        return col.cast("string")
+    return F.to_json(col)
+
+
+def _file_positions(df: DataFrame, order: list[str]) -> Column:
+    """0-based index of a row inside its file, from the file's split order and the order rows left the split."""
+    return (F.row_number().over(Window.partitionBy("file_uri").orderBy(*order)) - 1).cast("long")
+
+
+def _finish(df: DataFrame) -> DataFrame:
+    return df.select(*[F.col(f.name).cast(f.dataType).alias(f.name) for f in S.RAW_SCHEMA.fields])
+
+
+# -- JSONL ----------------------------------------------------------------------------------------------------------
+def _text_lines(spark: SparkSession, uris: list[str]) -> DataFrame:
+    """Plain and .gz JSONL as lines (Spark splits plain files; .gz is one split per file)."""
+    df = spark.read.text(uris).select(
+        F.col("_metadata.file_path").alias("file_uri"),
+        F.col("_metadata.file_block_start").alias("block"),
+        F.monotonically_increasing_id().alias("seq"),  # only orders rows inside one split; never an id
+        F.col("value"))
+    return df.select("file_uri", _file_positions(df, ["block", "seq"]).alias("position"),
+                     F.col("value"), F.lit(None).cast("string").alias("read_error"))
+
+
+def _zst_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """Decompress whole .zst files and split them into lines; a file that fails becomes one error row."""
+    import zstandard
+
+    for batch in batches:
+        for uri, content in zip(batch.column("file_uri").to_pylist(), batch.column("content").to_pylist()):
+            try:
+                with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(content)) as reader:
+                    data = reader.read()
+            except Exception as exc:  # noqa: BLE001 - any decoding failure makes the file unreadable
+                yield pa.RecordBatch.from_pydict(
+                    {"file_uri": [uri], "position": [-1], "value": [None],
+                     "read_error": [f"zstd: {type(exc).__name__}: {exc}"]},
+                    schema=pa.schema([("file_uri", pa.string()), ("position", pa.int64()),
+                                      ("value", pa.binary()), ("read_error", pa.string())]))
+                continue
+            lines = data.split(b"\n")
+            if lines and lines[-1] == b"":
+                lines.pop()
+            lines = [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
+            for start in range(0, len(lines), 8192):
+                chunk = lines[start:start + 8192]
+                yield pa.RecordBatch.from_pydict(
+                    {"file_uri": [uri] * len(chunk), "position": list(range(start, start + len(chunk))),
+                     "value": chunk, "read_error": [None] * len(chunk)},
+                    schema=pa.schema([("file_uri", pa.string()), ("position", pa.int64()),
+                                      ("value", pa.binary()), ("read_error", pa.string())]))
+
+
+def _zst_lines(spark: SparkSession, uris: list[str]) -> DataFrame:
+    """.zst JSONL: Hadoop's codec needs native zstd, so read bytes (binaryFile) and decompress in Arrow batches."""
+    df = spark.read.format("binaryFile").load(uris).select(
+        F.col("_metadata.file_path").alias("file_uri"), F.col("content"))
+    out = df.mapInArrow(_zst_batches, _LINES_SCHEMA)
+    return out.select("file_uri", "position", F.col("value").cast("string").alias("value"), "read_error")
+
+
+def parse_json_lines(lines: DataFrame, src: SourceConfig, cfg: IngestConfig) -> DataFrame:
+    """Lines (file_uri, position, value, read_error) -> RAW rows; nothing is dropped, blank lines are marked."""
+    value = F.col("value")
+    size = F.octet_length(value)
+    valid_utf8 = F.is_valid_utf8(value)
+    parseable = valid_utf8 & (size <= cfg.max_record_bytes)
+    v = F.when(parseable, F.try_parse_json(value))
+    df = lines.withColumn("v", v).withColumn("vtype", F.schema_of_variant("v"))
+    v, vtype = F.col("v"), F.col("vtype")
+    text_sub = F.try_variant_get(v, _json_path(src.text_field), "variant")
+    text_type = F.schema_of_variant(text_sub)
+    reason = (F.when(F.col("read_error").isNotNull(), S.UNREADABLE_FILE)
+              .when(value.rlike(r"^\s*$"), S.BLANK_LINE)
+              .when(~valid_utf8, S.INVALID_UTF8)
+              .when(size > cfg.max_record_bytes, S.RECORD_TOO_LARGE)
+              .when(v.isNull(), S.INVALID_JSON)
+              .when(~vtype.startswith("OBJECT"), S.NOT_AN_OBJECT))
+    error = (F.when(F.col("read_error").isNotNull(), F.col("read_error"))
+             .when(~valid_utf8, F.lit("line is not valid UTF-8"))
+             .when(size > cfg.max_record_bytes,
+                   F.format_string(f"line is %d bytes > max_record_bytes {cfg.max_record_bytes}", size))
+             .when(v.isNotNull() & ~vtype.startswith("OBJECT"),
+                   F.concat(F.lit("JSON value is "), vtype, F.lit(", expected an object"))))
+    raw = F.when(valid_utf8, value).otherwise(F.make_valid_utf8(value))
+    out = df.select(
+        "file_uri", "position",
+        _variant_str(v, src.id_field).alias("record_id"),
+        _variant_str(v, src.url_field).alias("url"),
+        _variant_str(v, src.title_field).alias("title"),
+        _variant_str(v, src.date_field).alias("date"),
+        F.when(text_type == "STRING", F.try_variant_get(v, _json_path(src.text_field), "string")).alias("text"),
+        F.when(text_type != "VOID", text_type).alias("text_type"),
+        _metadata([(f, _variant_str(v, f)) for f in src.extra_fields]).alias("metadata"),
+        reason.alias("reason"), error.alias("error"), raw.alias("raw"))
+    return _finish(out)
+
+
+def read_jsonl(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig) -> DataFrame:
+    plain = [f.path for f in files if f.compression != "zst"]
+    zst = [f.path for f in files if f.compression == "zst"]
+    parts = ([_text_lines(spark, plain)] if plain else []) + ([_zst_lines(spark, zst)] if zst else [])
+    lines = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+    return parse_json_lines(lines, src, cfg)
+
+
+# -- Parquet --------------------------------------------------------------------------------------------------------
+def read_parquet(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig) -> DataFrame:
+    df = spark.read.option("mergeSchema", "true").parquet(*[f.path for f in files])
+    if src.text_field not in df.columns:
+        raise IngestError(f"source '{src.name}': text_field '{src.text_field}' not in the files' columns "
+                          f"{df.columns}")
+    ttype = df.schema[src.text_field].dataType
+    tcol = F.col(f"`{src.text_field}`")
+    if isinstance(ttype, StringType):
+        text, text_type = tcol, F.when(tcol.isNotNull(), F.lit("STRING"))
+    else:
+        text, text_type = F.lit(None).cast("string"), F.when(tcol.isNotNull(), F.lit(ttype.simpleString().upper()))
+    data_cols = [F.col(f"`{c}`") for c in df.columns]
+    out = df.select(
+        F.col("_metadata.file_path").alias("file_uri"), F.col("_metadata.row_index").alias("position"),
+        _col_str(df, src.id_field, src.name).alias("record_id"),
+        _col_str(df, src.url_field, src.name).alias("url"),
+        _col_str(df, src.title_field, src.name).alias("title"),
+        _col_str(df, src.date_field, src.name).alias("date"),
+        text.alias("text"), text_type.alias("text_type"),
+        _metadata([(f, _col_str(df, f, src.name)) for f in src.extra_fields]).alias("metadata"),
+        F.lit(None).cast("string").alias("reason"), F.lit(None).cast("string").alias("error"),
+        F.to_json(F.struct(*data_cols)).alias("raw"))
+    return _finish(out)
+
+
+# -- CSV ------------------------------------------------------------------------------------------------------------
+def read_csv(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig) -> DataFrame:
+    """CSV with a header row (all files of a source share it); quoted fields may span lines."""
+    opts = {"header": "true", "sep": src.csv_sep, "multiLine": "true", "escape": '"'}
+    header = spark.read.options(**opts).csv(files[0].path).columns
+    corrupt = "_corrupt_record"
+    schema = StructType([StructField(c, StringType()) for c in header] + [StructField(corrupt, StringType())])
+    df = (spark.read.schema(schema).options(**opts, mode="PERMISSIVE", columnNameOfCorruptRecord=corrupt)
+          .csv([f.path for f in files]))
+    data = df.select(*[F.col(f"`{c}`") for c in header],
+                     F.col(corrupt), F.col("_metadata.file_path").alias("file_uri"),
+                     F.monotonically_increasing_id().alias("seq"))
+    if src.text_field not in header:
+        raise IngestError(f"source '{src.name}': text_field '{src.text_field}' not in the CSV header {header}")
+    probe = data.drop(corrupt, "file_uri", "seq")
+    out = data.select(
+        "file_uri", _file_positions(data, ["seq"]).alias("position"),
+        _col_str(probe, src.id_field, src.name).alias("record_id"),
+        _col_str(probe, src.url_field, src.name).alias("url"),
+        _col_str(probe, src.title_field, src.name).alias("title"),
+        _col_str(probe, src.date_field, src.name).alias("date"),
+        # CSV cannot tell an empty field from a missing one: both read as NULL, both are empty text.
+        F.coalesce(F.col(f"`{src.text_field}`"), F.lit("")).alias("text"),
+        F.lit("STRING").alias("text_type"),
+        _metadata([(f, _col_str(probe, f, src.name)) for f in src.extra_fields]).alias("metadata"),
+        F.when(F.col(corrupt).isNotNull(), S.MALFORMED_CSV).alias("reason"),
+        F.when(F.col(corrupt).isNotNull(),
+               F.lit(f"row does not match the header's {len(header)} columns")).alias("error"),
+        F.coalesce(F.col(corrupt), F.to_json(F.struct(*[F.col(f"`{c}`") for c in header]))).alias("raw"))
+    return _finish(out)
+
+
+# -- text folders ---------------------------------------------------------------------------------------------------
+def read_text(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig) -> DataFrame:
+    """One document per file. Spark's file readers skip 0-byte files, so those are added back as empty text."""
+    empty = [f for f in files if f.size == 0]
+    df = spark.createDataFrame([(f.uri, "") for f in empty], "file_uri string, value string")
+    non_empty = [f.path for f in files if f.size > 0]
+    if non_empty:
+        df = spark.read.format("binaryFile").load(non_empty).select(
+            F.col("_metadata.file_path").alias("file_uri"),
+            F.col("content").cast("string").alias("value")).unionByName(df)
+    valid = F.is_valid_utf8("value")
+    out = df.select(
+        "file_uri", F.lit(0).cast("long").alias("position"),
+        *[F.lit(None).cast("string").alias(c) for c in ("record_id", "url", "title", "date")],
+        F.when(valid, F.col("value")).alias("text"), F.lit("STRING").alias("text_type"),
+        _metadata([]).alias("metadata"),
+        F.when(~valid, S.INVALID_UTF8).alias("reason"),
+        F.when(~valid, F.lit("file is not valid UTF-8")).alias("error"),
+        F.when(valid, F.col("value")).otherwise(F.make_valid_utf8("value")).alias("raw"))
+    return _finish(out)
+
+
+READERS = {"jsonl": read_jsonl, "parquet": read_parquet, "csv": read_csv, "text": read_text}
+
+
+def file_rows(spark: SparkSession, files: list[SourceFile], reason: str, error: str | list[str]) -> DataFrame:
+    """Whole-file quarantine rows (position -1) for files that have no reader or cannot be read."""
+    errors = error if isinstance(error, list) else [error] * len(files)
+    rows = [(f.uri, -1, None, None, None, None, None, None, {}, reason, e, None) for f, e in zip(files, errors)]
+    return spark.createDataFrame(rows, S.RAW_SCHEMA)
+
+
+def read_files(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig) -> DataFrame:
+    """Every raw record of ``files`` (any mix of formats) as one RAW DataFrame."""
+    parts = []
+    for fmt, reader in READERS.items():
+        group = [f for f in files if f.format == fmt]
+        if group:
+            parts.append(reader(spark, group, src, cfg))
+    unsupported = [f for f in files if f.format is None]
+    if unsupported:
+        parts.append(file_rows(spark, unsupported, S.UNSUPPORTED_FILE,
+                               "no reader for this file name; name it .jsonl/.json[.gz|.zst], .parquet, .csv "
+                               "or .txt, or set the source's format"))
+    out = parts[0]
+    for part in parts[1:]:
+        out = out.unionByName(part)
+    return out

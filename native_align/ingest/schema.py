@@ -1,0 +1,78 @@
+"""Declared schemas of the ingest stage: the staged raw records and the two tables it writes."""
+
+from __future__ import annotations
+
+from pyspark.sql.types import (LongType, MapType, StringType, StructField, StructType, TimestampType)
+
+# What every reader returns: one row per raw record, good or bad, before validation.
+RAW_SCHEMA = StructType([
+    StructField("file_uri", StringType(), False),       # as Spark reports it (_metadata.file_path)
+    StructField("position", LongType(), False),         # 0-based line / row index in the file; -1 = whole file
+    StructField("record_id", StringType(), True),       # the source's own id (id_field), if any
+    StructField("url", StringType(), True),
+    StructField("title", StringType(), True),
+    StructField("date", StringType(), True),
+    StructField("text", StringType(), True),
+    StructField("text_type", StringType(), True),       # STRING, or the JSON/Parquet type found, or NULL if absent
+    StructField("metadata", MapType(StringType(), StringType()), True),
+    StructField("reason", StringType(), True),          # set by the reader for unparseable records
+    StructField("error", StringType(), True),
+    StructField("raw", StringType(), True),             # the raw payload, kept only for bad records
+])
+
+# Staged, validated records of one source: RAW + where it came from + the final verdict.
+RECORDS_SCHEMA = StructType([
+    StructField("source", StringType(), False),
+    StructField("source_file", StringType(), False),    # path relative to the source root
+    *[f for f in RAW_SCHEMA.fields if f.name != "file_uri"],
+    StructField("record_key", StringType(), False),     # source|file|position
+    StructField("doc_id", StringType(), False),
+])
+
+DOCUMENTS_SCHEMA = StructType([
+    StructField("doc_id", StringType(), False),
+    StructField("source", StringType(), False),
+    StructField("source_file", StringType(), False),
+    StructField("record_index", LongType(), False),
+    StructField("source_record_id", StringType(), True),
+    StructField("url", StringType(), True),
+    StructField("title", StringType(), True),
+    StructField("date", StringType(), True),
+    StructField("text", StringType(), False),
+    StructField("content_hash", StringType(), False),
+    StructField("n_chars", LongType(), False),
+    StructField("metadata", MapType(StringType(), StringType()), True),
+    StructField("ingested_at", TimestampType(), False),
+    StructField("run_id", StringType(), False),
+])
+
+QUARANTINE_SCHEMA = StructType([
+    StructField("record_key", StringType(), False),
+    StructField("source", StringType(), False),
+    StructField("source_file", StringType(), False),
+    StructField("position", LongType(), False),
+    StructField("reason", StringType(), False),
+    StructField("error", StringType(), True),
+    StructField("raw_excerpt", StringType(), True),
+    StructField("quarantined_at", TimestampType(), False),
+    StructField("run_id", StringType(), False),
+])
+
+# Named, stable quarantine reasons (tests and reports match on these strings).
+INVALID_JSON = "invalid_json"
+NOT_AN_OBJECT = "not_an_object"
+INVALID_UTF8 = "invalid_utf8"
+MISSING_TEXT = "missing_text"
+EMPTY_TEXT = "empty_text"
+NON_STRING_TEXT = "non_string_text"
+TEXT_TOO_LARGE = "text_too_large"
+RECORD_TOO_LARGE = "record_too_large"
+MALFORMED_CSV = "malformed_csv"
+DUPLICATE_RECORD_ID = "duplicate_record_id"
+UNREADABLE_FILE = "unreadable_file"
+UNSUPPORTED_FILE = "unsupported_file"
+# Not a record at all: blank JSONL lines are counted, never written anywhere.
+BLANK_LINE = "blank_line"
+
+REASONS = (INVALID_JSON, NOT_AN_OBJECT, INVALID_UTF8, MISSING_TEXT, EMPTY_TEXT, NON_STRING_TEXT, TEXT_TOO_LARGE,
+           RECORD_TOO_LARGE, MALFORMED_CSV, DUPLICATE_RECORD_ID, UNREADABLE_FILE, UNSUPPORTED_FILE)

@@ -1,0 +1,379 @@
+"""``native-align report``: statistics of every table that exists, the before/after rewrite evaluation, plots, and
+one self-contained HTML file plus a Markdown summary in ``report.output_dir``.
+
+The report never fails because a stage has not run: that section says "stage not run". Model-based parts
+(perplexity, judge) are evaluated on a deterministic sample and say "skipped" with the reason when their model or
+endpoint is not available, so the same command works on a laptop without torch and on a cluster with a judge.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import math
+from pathlib import Path
+
+import pandas as pd
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+
+from native_align.report import plots, stats
+from native_align.report.config import ReportConfig
+from native_align.report.html import ReportSection, render_html, render_markdown
+from native_align.report.judge import JudgeItem, judge_pairs, judge_summary
+from native_align.report.preservation import preservation, preservation_summary
+from native_align.report.toxicity import Lexicon, score_frame, summary_frame
+
+log = logging.getLogger(__name__)
+
+TABLES = ("documents", "quarantine", "signals", "duplicates", "curated", "seed", "aligned", "runs")
+HTML_NAME = "report.html"
+MARKDOWN_NAME = "report.md"
+
+
+def _read(ctx, name: str) -> DataFrame | None:
+    return ctx.tables.read(name) if ctx.tables.exists(name) else None
+
+
+def _not_run(key: str, title: str, table: str) -> ReportSection:
+    return ReportSection(key, title, status="stage not run", note=f"The `{table}` table does not exist yet.")
+
+
+def _pct(x: float | None) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
+
+
+def sample_pairs(pairs: DataFrame, n: int, seed: int) -> DataFrame:
+    """``n`` pairs by the smallest hash of (seed, doc_id): the same sample on every rerun, no driver-side rand."""
+    key = F.sha1(F.concat_ws(":", F.lit(str(seed)), F.col("doc_id")))
+    return pairs.withColumn("_k", key).orderBy("_k").limit(n).drop("_k")
+
+
+# -- corpus sections ------------------------------------------------------------------------------------------
+def funnel_section(ctx, frames: dict, pairs: DataFrame | None, cfg: ReportConfig) -> ReportSection:
+    docs, quarantine, signals = frames["documents"], frames["quarantine"], frames["signals"]
+    stages: dict[str, DataFrame | None] = {s: None for s in ("ingested", "quarantined", "curated-kept", "deduped",
+                                                             "seed", "aligned-ok")}
+    counts_only = {}
+    if docs is not None:
+        stages["ingested"] = docs.select("text")
+        if quarantine is not None:
+            counts_only["ingested"] = [quarantine]
+    if quarantine is not None:
+        stages["quarantined"] = quarantine.select("record_key")
+    if docs is not None and signals is not None:
+        kept = signals.where(F.col("keep")).select("doc_id")
+        stages["curated-kept"] = docs.join(kept, "doc_id", "left_semi").select("text")
+    if frames["curated"] is not None:
+        stages["deduped"] = frames["curated"].select("text")
+    if frames["seed"] is not None:
+        stages["seed"] = frames["seed"].select("text")
+    if pairs is not None:
+        stages["aligned-ok"] = pairs.select(F.col("rewrite").alias("text"))
+    funnel = stats.funnel(ctx.spark, stages, cfg.tokens_per_word, counts_only).toPandas()
+    if funnel["status"].eq("stage not run").all():
+        return _not_run("funnel", "Funnel", "documents")
+    s = ReportSection("funnel", "Funnel", note=(
+        "Documents, characters and estimated tokens at each stage. Estimated tokens = whitespace words x "
+        f"{cfg.tokens_per_word:g} (an estimate, not a tokenizer count). 'ingested' counts documents plus "
+        "quarantined records; characters count parsed documents only."))
+    s.plots.append(("funnel", plots.funnel_plot(funnel)))
+    s.tables.append(("", funnel))
+    ok = funnel[funnel["status"] == "ok"].set_index("stage")
+    if "ingested" in ok.index and "deduped" in ok.index:
+        s.summary.append(f"{int(ok.loc['deduped', 'documents']):,} of {int(ok.loc['ingested', 'documents']):,} "
+                         f"ingested documents survive curation and dedup "
+                         f"({_pct(ok.loc['deduped', 'documents'] / max(ok.loc['ingested', 'documents'], 1))}).")
+    return s
+
+
+def reject_section(signals: DataFrame | None) -> ReportSection:
+    if signals is None:
+        return _not_run("rejects", "Reject reasons (curate)", "signals")
+    reasons = stats.reject_reasons(signals).toPandas()
+    s = ReportSection("rejects", "Reject reasons (curate)",
+                      note="Rejected documents per quality rule; one document can fail several rules.")
+    if len(reasons):
+        s.plots.append(("reject reasons", plots.bar_plot(reasons, "reason", "documents", "Reject reasons")))
+        top = reasons.iloc[0]
+        s.summary.append(f"most frequent reason: {top['reason']} ({int(top['documents']):,} documents)")
+    else:
+        s.summary.append("curate rejected no document.")
+    s.tables.append(("", reasons))
+    return s
+
+
+def language_section(signals: DataFrame | None) -> ReportSection:
+    if signals is None:
+        return _not_run("languages", "Languages", "signals")
+    langs = stats.language_distribution(signals).toPandas()
+    s = ReportSection("languages", "Languages", note="Top-1 fastText label per document, and how many curate kept.")
+    if len(langs):
+        s.plots.append(("languages", plots.languages_plot(langs)))
+        arabic = langs.loc[langs["is_arabic"].fillna(False).astype(bool), "documents"].sum()
+        s.summary.append(f"Arabic (counted labels): {int(arabic):,} of {int(langs['documents'].sum()):,} "
+                         f"documents ({_pct(arabic / max(langs['documents'].sum(), 1))})")
+    s.tables.append(("", langs))
+    return s
+
+
+def duplicates_section(duplicates: DataFrame | None) -> ReportSection:
+    if duplicates is None:
+        return _not_run("duplicates", "Duplicate clusters", "duplicates")
+    hist = stats.cluster_size_histogram(duplicates).toPandas()
+    methods = duplicates.groupBy("method").agg(F.count(F.lit(1)).alias("documents"),
+                                               F.sum((~F.col("is_survivor")).cast("long")).alias("removed")) \
+        .orderBy("method").toPandas()
+    s = ReportSection("duplicates", "Duplicate clusters",
+                      note="Clusters of exact and near duplicates (MinHash LSH + connected components); one survivor "
+                           "per cluster, the others removed.")
+    if len(hist):
+        s.plots.append(("cluster sizes", plots.cluster_sizes_plot(hist)))
+        s.summary.append(f"{int(hist['clusters'].sum()):,} clusters holding {int(hist['documents'].sum()):,} "
+                         f"documents; {int(hist['removed'].sum()):,} removed; largest cluster "
+                         f"{int(hist['cluster_size'].max()):,} documents")
+    else:
+        s.summary.append("no duplicates found.")
+    s.tables += [("by cluster size", hist), ("by method", methods)]
+    return s
+
+
+def source_section(frames: dict, aligned: DataFrame | None) -> ReportSection:
+    if frames["documents"] is None:
+        return _not_run("sources", "Per source", "documents")
+    src = stats.per_source(frames["documents"], frames["signals"], frames["duplicates"], frames["curated"],
+                           aligned, frames["quarantine"]).toPandas()
+    s = ReportSection("sources", "Per source", note="Documents per source and where they ended (null: stage not run).")
+    s.plots.append(("per source", plots.per_source_plot(src)))
+    s.tables.append(("", src))
+    return s
+
+
+def runs_section(ctx, runs: DataFrame | None) -> tuple[ReportSection, str]:
+    """The reconciliation (counted now from the tables) and the latest `runs` row of every stage."""
+    from native_align.runs import reconcile
+
+    recon = reconcile(ctx)
+    s = ReportSection("runs", "Reconciliation and runs",
+                      status="ok" if recon.ok else "MISMATCH",
+                      note="ingested = kept + rejected + duplicates + quarantined, counted from the tables now; "
+                           "below, the latest recorded execution of every stage.")
+    if runs is not None:
+        s.tables.append(("latest run of each stage", stats.latest_stage_runs(runs).toPandas()))
+    else:
+        s.summary.append("no `runs` table yet (no stage was run through the pipeline).")
+    s.summary.append("reconciliation " + ("passes" if recon.ok else "FAILS: " + "; ".join(recon.problems)))
+    return s, recon.render()
+
+
+# -- rewrite sections -----------------------------------------------------------------------------------------
+def rewrite_status_section(aligned: DataFrame | None) -> ReportSection:
+    if aligned is None:
+        return _not_run("rewrite", "Rewrite status", "aligned")
+    status = stats.rewrite_status(aligned).toPandas()
+    reasons = stats.rewrite_reasons(aligned).toPandas()
+    s = ReportSection("rewrite", "Rewrite status",
+                      note="One row per document (the configured model/prompt version, else the latest). Rejected "
+                           "and failed rewrites keep the original text in the export.")
+    total = int(status["documents"].sum())
+    ok = int(status.loc[status["status"] == "ok", "documents"].sum())
+    s.summary.append(f"{ok:,} of {total:,} rewrites passed the guardrails ({_pct(ok / max(total, 1))})")
+    if len(reasons):
+        s.plots.append(("rewrite reasons", plots.bar_plot(reasons, "reason", "documents",
+                                                          "Why rewrites were rejected or failed")))
+    s.tables += [("status", status), ("reasons", reasons)]
+    return s
+
+
+def length_section(pairs: DataFrame | None, n_pairs: int) -> ReportSection:
+    if pairs is None or n_pairs == 0:
+        return ReportSection("length", "Length change", status="stage not run" if pairs is None else "skipped",
+                             note="No rewrite with status ok yet.")
+    lengths = stats.length_change(pairs)
+    summ = stats.length_summary(lengths).toPandas()
+    ratios = [r["char_ratio"] for r in lengths.select("char_ratio").collect()]
+    s = ReportSection("length", "Length change", note="Characters of the rewrite / characters of the original.")
+    s.plots.append(("length ratio", plots.length_ratio_plot(ratios)))
+    row = summ.iloc[0]
+    s.summary.append(f"median length ratio {row['ratio_median']:.2f} (p10 {row['ratio_p10']:.2f}, p90 "
+                     f"{row['ratio_p90']:.2f}); total characters {int(row['original_chars']):,} -> "
+                     f"{int(row['rewrite_chars']):,}")
+    s.tables.append(("", summ))
+    return s
+
+
+def preservation_section(pairs: DataFrame | None, n_pairs: int) -> ReportSection:
+    if pairs is None or n_pairs == 0:
+        return ReportSection("preservation", "Numbers and names kept",
+                             status="stage not run" if pairs is None else "skipped", note="No rewrite with status ok yet.")
+    summ = preservation_summary(preservation(pairs)).toPandas()
+    row = summ.iloc[0]
+    s = ReportSection("preservation", "Numbers and names kept", note=(
+        "Share of the original's numbers (phone numbers and links excluded) and approximate names found again in "
+        "the rewrite. Names are approximated: Latin capitalized words and acronyms, and Arabic words after a "
+        "title/kinship word (الرئيس، الأمير، بن ...) or a place/organisation word (مدينة، شركة ...): high "
+        "precision, low recall, useful for before/after comparison only."))
+    s.summary.append(f"numbers kept: {_pct(row['numbers_kept_share'])} of {int(row['numbers'] or 0):,}; "
+                     f"names kept: {_pct(row['names_kept_share'])} of {int(row['names'] or 0):,}")
+    rows = pd.DataFrame([{"metric": "numbers kept (share)", "original": 1.0,
+                          "rewrite": float(row["numbers_kept_share"]) if row["numbers_kept_share"] is not None else math.nan},
+                         {"metric": "names kept (share)", "original": 1.0,
+                          "rewrite": float(row["names_kept_share"]) if row["names_kept_share"] is not None else math.nan}])
+    s.plots.append(("numbers and names kept", plots.before_after_plot(rows, "Numbers and names found again")))
+    s.tables.append(("", summ))
+    return s
+
+
+def toxicity_section(pairs: DataFrame | None, n_pairs: int, cfg: ReportConfig) -> ReportSection:
+    title = "Toxicity (lexicon)"
+    if pairs is None or n_pairs == 0:
+        return ReportSection("toxicity", title, status="stage not run" if pairs is None else "skipped",
+                             note="No rewrite with status ok yet.")
+    try:
+        lexicon = Lexicon.load(cfg.toxicity_lexicon)
+    except FileNotFoundError as exc:
+        return ReportSection("toxicity", title, status="skipped", note=str(exc))
+    sample = pairs if n_pairs <= cfg.toxicity_max_docs else sample_pairs(pairs, cfg.toxicity_max_docs, cfg.seed)
+    scored = score_frame(score_frame(sample, lexicon, "original_text", "orig"), lexicon, "rewrite", "rew").cache()
+    before = summary_frame(scored, "orig").toPandas().iloc[0]
+    after = summary_frame(scored, "rew").toPandas().iloc[0]
+    scored.unpersist()
+    table = pd.DataFrame([{"version": "original", **before.to_dict()}, {"version": "rewrite", **after.to_dict()}])
+    rows = pd.DataFrame([
+        {"metric": "docs with >= 1 hit (share)", "original": before["toxic_rate"], "rewrite": after["toxic_rate"]},
+        {"metric": "hits per 1k words", "original": before["hits_per_1k_words"],
+         "rewrite": after["hits_per_1k_words"]}])
+    s = ReportSection("toxicity", title, note=(
+        f"Lexicon: {Path(lexicon.source).name} ({len(lexicon)} terms), Arabic-normalized matching with proclitics. "
+        f"Over {int(before['documents']):,} rewritten documents."))
+    s.plots.append(("toxicity", plots.before_after_plot(rows.fillna(math.nan), "Lexicon toxicity before / after")))
+    s.summary.append(f"documents with a lexicon hit: {_pct(before['toxic_rate'])} -> {_pct(after['toxic_rate'])}")
+    s.tables.append(("", table))
+    return s
+
+
+def perplexity_section(pairs: DataFrame | None, n_pairs: int, cfg: ReportConfig) -> ReportSection:
+    title = "Perplexity (reference LM)"
+    pcfg = cfg.perplexity
+    if pairs is None or n_pairs == 0:
+        return ReportSection("perplexity", title, status="stage not run" if pairs is None else "skipped",
+                             note="No rewrite with status ok yet.")
+    if not pcfg.enabled:
+        return ReportSection("perplexity", title, status="skipped", note="disabled (report.perplexity.enabled).")
+    try:
+        from native_align.seed.perplexity import ReferenceLMUnavailable, load_reference_lm, perplexities
+    except ImportError as exc:
+        return ReportSection("perplexity", title, status="skipped", note=f"unavailable: {exc}")
+    try:
+        model, tok = load_reference_lm(pcfg.model)
+    except (ReferenceLMUnavailable, ImportError) as exc:
+        return ReportSection("perplexity", title, status="skipped", note=f"reference LM unavailable: {exc}")
+    sample = sample_pairs(pairs, pcfg.sample_size, cfg.seed).collect()
+    originals = [r["original_text"] for r in sample]
+    rewrites = [r["rewrite"] for r in sample]
+    before = perplexities(originals, model, tok, batch_size=pcfg.batch_size, max_tokens=pcfg.max_tokens)
+    after = perplexities(rewrites, model, tok, batch_size=pcfg.batch_size, max_tokens=pcfg.max_tokens)
+    frame = pd.DataFrame({"doc_id": [r["doc_id"] for r in sample], "original": before, "rewrite": after})
+    med_b, med_a = frame["original"].median(), frame["rewrite"].median()
+    s = ReportSection("perplexity", title, note=(
+        f"Model: {pcfg.model or 'gemma3-270m (GGUF)'}; {len(sample)} sampled pairs (seed {cfg.seed}), first "
+        f"{pcfg.max_tokens} tokens each. Lower = closer to fluent text the model has seen."))
+    s.plots.append(("perplexity", plots.perplexity_plot(before, after)))
+    s.summary.append(f"median perplexity {med_b:.1f} (original) -> {med_a:.1f} (rewrite); rewrite lower for "
+                     f"{_pct(float((frame['rewrite'] < frame['original']).mean()))} of pairs")
+    s.tables.append(("median", pd.DataFrame([{"pairs": len(frame), "original": med_b, "rewrite": med_a}])))
+    return s
+
+
+def judge_section(pairs: DataFrame | None, n_pairs: int, cfg: ReportConfig) -> tuple[ReportSection, int]:
+    title = "LLM judge (five aspects)"
+    jcfg = cfg.judge
+    if pairs is None or n_pairs == 0:
+        return ReportSection("judge", title, status="stage not run" if pairs is None else "skipped",
+                             note="No rewrite with status ok yet."), 0
+    if not jcfg.base_url:
+        return ReportSection("judge", title, status="skipped",
+                             note="no judge endpoint configured (report.judge.base_url)."), 0
+    from native_align.llm.client import ChatClient
+
+    sample = sample_pairs(pairs, jcfg.sample_size, cfg.seed).collect()
+    items = [JudgeItem(r["doc_id"], r["original_text"] or "", r["rewrite"] or "") for r in sample]
+    client = ChatClient.from_config(jcfg)
+    scores = judge_pairs(client, items, jcfg.max_chars)
+    summary = judge_summary(scores)
+    failed = int((~scores["parsed"]).sum())
+    s = ReportSection("judge", title, note=(
+        f"Judge model {jcfg.model}; {len(items)} sampled pairs, original and rewrite scored separately (1-10) on "
+        f"format, accuracy of information, content moderation, advertisement removal, level of detail. "
+        f"{failed} of {len(scores)} judgements unusable (failed or unparsable); "
+        f"{int(scores['truncated'].sum())} texts cut at {jcfg.max_chars} characters."))
+    if int(summary["pairs"].max() if len(summary) else 0) > 0:
+        s.plots.append(("judge scores", plots.judge_plot(summary)))
+        best = summary.sort_values("delta", ascending=False).iloc[0]
+        s.summary.append(f"largest change: {best['label']} {best['original']:.1f} -> {best['rewrite']:.1f}")
+    else:
+        s.status = "skipped"
+        s.summary.append("no pair got usable scores for both versions.")
+    s.tables.append(("", summary))
+    return s, len(scores) - failed
+
+
+# -- runner ---------------------------------------------------------------------------------------------------
+def build_sections(ctx) -> tuple[list[ReportSection], dict[str, str], dict[str, int]]:
+    """Every section in report order, the preformatted reconciliation, and counts for the `runs` table."""
+    cfg: ReportConfig = ctx.settings.report
+    frames = {name: _read(ctx, name) for name in TABLES}
+    aligned = None
+    pairs = None
+    n_pairs = 0
+    if frames["aligned"] is not None:
+        aligned = stats.select_aligned(frames["aligned"], cfg.aligned_model, cfg.aligned_prompt_version).cache()
+        pairs = aligned.where(F.col("status") == "ok").select("doc_id", "original_text", "rewrite")
+        n_pairs = pairs.count()
+    runs, recon_text = runs_section(ctx, frames["runs"])
+    judge, judged = judge_section(pairs, n_pairs, cfg)
+    sections = [
+        runs,
+        funnel_section(ctx, frames, pairs, cfg),
+        reject_section(frames["signals"]),
+        language_section(frames["signals"]),
+        duplicates_section(frames["duplicates"]),
+        source_section(frames, aligned),
+        rewrite_status_section(aligned),
+        length_section(pairs, n_pairs),
+        preservation_section(pairs, n_pairs),
+        toxicity_section(pairs, n_pairs, cfg),
+        perplexity_section(pairs, n_pairs, cfg),
+        judge,
+    ]
+    if aligned is not None:
+        aligned.unpersist()
+    counts = {
+        "sections": len(sections),
+        "sections_ok": sum(s.status == "ok" for s in sections),
+        "sections_not_run": sum(s.status == "stage not run" for s in sections),
+        "sections_skipped": sum(s.status == "skipped" for s in sections),
+        "plots": sum(len(s.plots) for s in sections),
+        "aligned_ok": n_pairs,
+        "judged": judged,
+    }
+    return sections, {"runs": recon_text}, counts
+
+
+def write_report(ctx, output_dir: str | Path | None = None) -> dict[str, int]:
+    """Build and write report.html + report.md; returns the counts."""
+    cfg: ReportConfig = ctx.settings.report
+    out = Path(output_dir or cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sections, pre, counts = build_sections(ctx)
+    now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    subtitle = f"run {ctx.run_id} · generated {now} · tables: {ctx.tables.cfg.root if ctx.tables.cfg.mode == 'path' else ctx.tables.cfg.catalog_prefix}"
+    (out / HTML_NAME).write_text(render_html(cfg.title, subtitle, sections, pre), encoding="utf-8")
+    (out / MARKDOWN_NAME).write_text(render_markdown(cfg.title, subtitle, sections, pre), encoding="utf-8")
+    log.info("report written to %s (%d sections, %d plots)", out / HTML_NAME, counts["sections"], counts["plots"])
+    return counts
+
+
+def run(ctx) -> dict[str, int]:
+    """Stage runner (registry ``report``)."""
+    return write_report(ctx)

@@ -1,0 +1,45 @@
+# Databricks notebook source
+# MAGIC %md
+# MAGIC # 03 · Dedup
+# MAGIC Exact dedup by `content_hash`, MinHash LSH over word 5-grams of the normalized Arabic text, optional
+# MAGIC true-Jaccard verification, connected components (large-star / small-star, checkpointed) and one
+# MAGIC deterministic survivor per cluster; then boilerplate lines are stripped. Writes `duplicates` and `curated`
+# MAGIC (overwrite: dedup is global over the corpus). The notebook only sets parameters and calls the library
+# MAGIC (`native_align.dedup`).
+
+# COMMAND ----------
+
+dbutils.widgets.text("profile", "databricks")  # noqa: F821
+dbutils.widgets.text("threshold", "0.8")  # noqa: F821
+dbutils.widgets.dropdown("verify", "true", ["true", "false"])  # noqa: F821
+dbutils.widgets.dropdown("survivor", "quality", ["quality", "longest", "earliest", "smallest_id"])  # noqa: F821
+dbutils.widgets.text("boilerplate_min_docs", "20")  # noqa: F821
+
+# COMMAND ----------
+
+from native_align.config import load_settings
+from native_align.context import Context
+from native_align.pipeline import run_stage
+from native_align.runs import reconcile
+
+w = dbutils.widgets  # noqa: F821
+overrides = [
+    f"dedup.threshold={w.get('threshold')}",
+    f"dedup.verify={w.get('verify')}",
+    f"dedup.survivor={w.get('survivor')}",
+    f"dedup.boilerplate_min_docs={w.get('boilerplate_min_docs')}",
+    # Shared-access clusters may not allow sparkContext.setCheckpointDir: localCheckpoint works everywhere.
+    "dedup.checkpoint=local",
+]
+settings = load_settings(w.get("profile"), overrides=overrides)
+ctx = Context.create(settings, spark=spark)  # noqa: F821
+
+# COMMAND ----------
+
+counts = run_stage(ctx, "dedup")
+print(counts)
+print(reconcile(ctx).render())
+
+# COMMAND ----------
+
+display(ctx.tables.read("duplicates").groupBy("method", "is_survivor").count())  # noqa: F821

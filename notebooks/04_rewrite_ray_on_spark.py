@@ -1,0 +1,65 @@
+# Databricks notebook source
+# MAGIC %md
+# MAGIC # 04 · Rewrite (Ray on Spark)
+# MAGIC Starts a Ray cluster on this Spark cluster's workers (`ray.util.spark.setup_ray_cluster`), then calls the
+# MAGIC library: Spark computes the work set (`curated` minus what `aligned` already has for this model + prompt
+# MAGIC version), Ray Data actors rewrite it with the alignment worker on the GPUs, guardrails judge every output,
+# MAGIC and one MERGE lands the rows in `aligned`. Rerunning the notebook only does what is missing.
+# MAGIC
+# MAGIC Cluster: a GPU worker type (e.g. one A10/A100/H100 per node), Databricks Runtime ML with Ray ≥ 2.60,
+# MAGIC `native-align[ml]` installed as a cluster library. The worker model is a folder on a Volume (fine-tuned by
+# MAGIC `train-worker`) or an HF id reachable from the cluster.
+
+# COMMAND ----------
+
+dbutils.widgets.text("profile", "databricks")  # noqa: F821
+dbutils.widgets.text("model", "/Volumes/main/native_align/models/worker")  # noqa: F821
+dbutils.widgets.text("ray_workers", "2")  # noqa: F821
+dbutils.widgets.text("gpus_per_node", "1")  # noqa: F821
+dbutils.widgets.text("limit", "")  # noqa: F821
+dbutils.widgets.dropdown("engine", "transformers", ["transformers", "vllm", "openai"])  # noqa: F821
+
+# COMMAND ----------
+
+import os
+
+from ray.util.spark import setup_ray_cluster, shutdown_ray_cluster
+
+os.environ.setdefault("RAY_AUTH_MODE", "disabled")
+w = dbutils.widgets  # noqa: F821
+workers = int(w.get("ray_workers"))
+gpus = int(w.get("gpus_per_node"))
+# One Ray worker node per Spark worker; the driver (head) gets no GPU work.
+address, _ = setup_ray_cluster(max_worker_nodes=workers, min_worker_nodes=workers, num_gpus_worker_node=gpus,
+                               collect_log_to_path="/dbfs/tmp/native_align/ray_logs")
+print("Ray cluster:", address)
+
+# COMMAND ----------
+
+from native_align.config import load_settings
+from native_align.context import Context
+from native_align.pipeline import run_stage
+
+overrides = [
+    f"rewrite.engine={w.get('engine')}",
+    f"rewrite.transformers.model={w.get('model')}",
+    f"rewrite.vllm.model={w.get('model')}",
+    f"rewrite.ray.address={address}",
+    f"rewrite.ray.actors={workers * gpus}",
+    "rewrite.ray.num_gpus_per_actor=1",
+    "rewrite.transformers.device=cuda",
+]
+if w.get("limit").strip():
+    overrides.append(f"rewrite.limit={int(w.get('limit'))}")
+settings = load_settings(w.get("profile"), overrides=overrides)
+ctx = Context.create(settings, spark=spark)  # noqa: F821  (the notebook's session)
+counts = run_stage(ctx, "rewrite")
+print(counts)
+
+# COMMAND ----------
+
+display(ctx.tables.read("aligned").groupBy("model", "prompt_version", "status").count())  # noqa: F821
+
+# COMMAND ----------
+
+shutdown_ray_cluster()

@@ -1,0 +1,79 @@
+# Databricks notebook source
+# MAGIC %md
+# MAGIC # 05 · Seed, expert annotation, worker training
+# MAGIC Draws the seed from `curated` (random, per-source, or by perplexity under a reference LM as in the paper's
+# MAGIC seed study), has the alignment expert (an OpenAI-compatible endpoint) rewrite it into `seed_pairs`, exports
+# MAGIC the pairs as chat / alpaca JSONL on a Volume, and fine-tunes the alignment worker.
+# MAGIC
+# MAGIC The API key is read from the environment variable named by `expert.api_key_env`: put it in a Databricks
+# MAGIC secret and expose it as a cluster environment variable (`OPENAI_API_KEY={{secrets/scope/key}}`), never
+# MAGIC in a widget. Reruns are cheap: annotated docs are never requested again; failed ones are retried.
+
+# COMMAND ----------
+
+dbutils.widgets.text("profile", "databricks")  # noqa: F821
+dbutils.widgets.dropdown("strategy", "perplexity", ["random", "stratified", "perplexity"])  # noqa: F821
+dbutils.widgets.dropdown("ppl_mode", "high", ["high", "low", "spread"])  # noqa: F821
+dbutils.widgets.text("size", "2000")  # noqa: F821
+dbutils.widgets.text("expert_base_url", "")  # noqa: F821
+dbutils.widgets.text("expert_model", "gpt-4o")  # noqa: F821
+dbutils.widgets.text("budget_usd", "")  # noqa: F821
+dbutils.widgets.text("pairs_dir", "/Volumes/main/native_align/pairs")  # noqa: F821
+dbutils.widgets.text("base_model", "")  # noqa: F821  (empty: skip training here)
+dbutils.widgets.text("worker_dir", "/Volumes/main/native_align/models/worker")  # noqa: F821
+
+# COMMAND ----------
+
+from native_align.config import load_settings
+from native_align.context import Context
+from native_align.pipeline import run_stage
+
+w = dbutils.widgets  # noqa: F821
+overrides = [f"seed.strategy={w.get('strategy')}", f"seed.ppl_mode={w.get('ppl_mode')}",
+             f"seed.size={int(w.get('size'))}", f"expert.model={w.get('expert_model')}",
+             f"train.pairs_dir={w.get('pairs_dir')}", f"train.output_dir={w.get('worker_dir')}"]
+if w.get("expert_base_url").strip():
+    overrides.append(f"expert.base_url={w.get('expert_base_url').strip()}")
+if w.get("budget_usd").strip():
+    overrides.append(f"expert.budget_usd={float(w.get('budget_usd'))}")
+if w.get("base_model").strip():
+    overrides.append(f"train.base_model={w.get('base_model').strip()}")
+settings = load_settings(w.get("profile"), overrides=overrides)
+ctx = Context.create(settings, spark=spark)  # noqa: F821  (the notebook's session)
+
+# COMMAND ----------
+
+print(run_stage(ctx, "seed"))
+display(ctx.tables.read("seed").groupBy("strategy", "stratum").count())  # noqa: F821
+
+# COMMAND ----------
+
+print(run_stage(ctx, "annotate"))  # {"skipped": 1} when expert_base_url is empty
+
+# COMMAND ----------
+
+if ctx.tables.exists("seed_pairs"):
+    pairs = ctx.tables.read("seed_pairs")
+    display(pairs.groupBy("model", "prompt_version", "status").agg(  # noqa: F821
+        {"cost_usd": "sum", "prompt_tokens": "sum", "completion_tokens": "sum", "doc_id": "count"}))
+
+# COMMAND ----------
+
+from native_align.seed.export_pairs import run as export_pairs
+
+if ctx.tables.exists("seed_pairs"):
+    print(export_pairs(ctx))
+
+# COMMAND ----------
+
+# MAGIC %md
+# MAGIC Training runs on the driver's GPU (a single-node GPU cluster). For a larger worker, run
+# MAGIC `python jobs/train_worker.py train ...` as a GPU job reading the same `pairs_dir`.
+
+# COMMAND ----------
+
+from native_align.seed.train import train_worker
+
+if settings.train.base_model:
+    result = train_worker(settings.train)
+    print(result.global_step, result.losses[-1:] if result.losses else None, result.output_dir)

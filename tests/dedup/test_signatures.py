@@ -1,0 +1,33 @@
+"""The mapInArrow signature pass: same bands as the numpy core, no row for documents without shingles."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyarrow as pa
+
+from native_align.dedup.minhash import LshParams, band_hashes, shingle_set, signatures
+from native_align.dedup.signatures import band_rows, compute_signatures, signature_batches
+from native_align.text.normalize import normalize_for_matching
+from tests.dedup.conftest import arabic_text
+
+PARAMS = LshParams(num_perm=24, bands=6, rows=4, seed=3)
+
+
+def test_arrow_batches_match_numpy_core():
+    texts = [arabic_text(1, 50), "", None, "نعم"]
+    batch = pa.RecordBatch.from_arrays([pa.array(["a", "b", "c", "d"]), pa.array(texts)], names=["doc_id", "text"])
+    out = pa.Table.from_batches(list(signature_batches(iter([batch]), PARAMS, keep_shingles=True)))
+    assert out.column("doc_id").to_pylist() == ["a", "d"]
+    sets = [shingle_set(normalize_for_matching(t)) for t in (texts[0], texts[3])]
+    want = band_hashes(signatures(sets, 24, 3), 6, 4)
+    assert out.column("bands").to_pylist() == want.tolist()
+    assert out.column("shingles").to_pylist()[1] == sets[1].view(np.int64).tolist()
+
+
+def test_spark_signatures_and_band_rows(spark):
+    docs = spark.createDataFrame([("a", arabic_text(1, 50)), ("b", arabic_text(1, 50)), ("e", "  ")],
+                                 "doc_id string, text string")
+    sigs = compute_signatures(docs, PARAMS, keep_shingles=False)
+    rows = {r["doc_id"]: r for r in sigs.collect()}
+    assert set(rows) == {"a", "b"} and rows["a"]["bands"] == rows["b"]["bands"] and rows["a"]["shingles"] is None
+    assert band_rows(sigs).count() == 2 * 6

@@ -1,0 +1,77 @@
+"""The reconciliation holds after real stages, and a tampered table (a deleted row) makes it fail loudly."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+
+from native_align.config import build_settings
+from native_align.context import Context
+from native_align.pipeline import run_stage
+from native_align.runs import ReconciliationError, reconcile
+from tests.ingest.conftest import rec
+
+
+@pytest.fixture
+def ingested(spark, tmp_path):
+    """A tiny corpus (good docs, one bad line, one other language) ingested through run_stage."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    lines = [rec(i, text=f"أعلنت وزارة الصحة في الرياض عن حملة جديدة للتطعيم تستهدف {i} ألف طالب في المدارس "
+                        "الحكومية، وأوضحت أن الحملة تستمر حتى نهاية العام الدراسي مع توفير اللقاحات مجانا.")
+             for i in range(6)]
+    lines += ['{"id": "bad", "text": ', rec(99, text="The weather will be sunny with light winds all week.")]
+    (corpus / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    settings = build_settings({
+        "tables": {"root": str(tmp_path / "tables"), "staging_root": str(tmp_path / "staging"),
+                   "checkpoint_dir": str(tmp_path / "checkpoints")},
+        "ingest": {"sources": [{"name": "t", "path": str(corpus), "id_field": "id"}]}})
+    ctx = Context.create(settings, spark=spark)
+    counts = run_stage(ctx, "ingest")
+    assert (counts["documents_added"], counts["quarantined_added"]) == (7, 1)
+    return ctx
+
+
+def test_reconciliation_after_ingest(ingested):
+    r = reconcile(ingested)
+    assert (r.ingested, r.documents, r.quarantined) == (8, 7, 1)
+    assert r.ok, r.problems
+    r.check()
+    assert "ingested (records seen)" in r.render()
+
+    # an idempotent rerun adds nothing and stays consistent
+    again = run_stage(ingested, "ingest")
+    assert again["documents_added"] == 0
+    reconcile(ingested).check()
+
+
+def test_a_deleted_document_breaks_the_reconciliation(ingested):
+    ingested.tables.delta("documents").delete("source_record_id = 'd3'")
+    r = reconcile(ingested)
+    assert not r.ok and "documents has 6 rows but recorded ingest runs added 7" in r.problems[0]
+    assert "PROBLEM" in r.render()
+    with pytest.raises(ReconciliationError, match="documents has 6 rows"):
+        r.check()
+
+
+def test_a_deleted_quarantine_row_breaks_the_reconciliation(ingested):
+    ingested.tables.delta("quarantine").delete("position = 6")
+    with pytest.raises(ReconciliationError, match="quarantine has 0 rows"):
+        reconcile(ingested).check()
+
+
+@pytest.mark.skipif(importlib.util.find_spec("native_align.curate.stage") is None, reason="curate not built yet")
+def test_reconciliation_after_curate_and_a_deleted_signal(ingested):
+    run_stage(ingested, "curate")
+    r = reconcile(ingested)
+    assert r.ok, r.problems
+    assert r.kept_by_curate + r.rejected == r.documents == 7
+    assert r.rejected >= 1  # the English line
+    assert "check: 8 = " in r.render() and "OK" in r.render()
+    r.check()
+
+    victim = ingested.tables.read("signals").where("keep").orderBy("doc_id").first()["doc_id"]
+    ingested.tables.delta("signals").delete(f"doc_id = '{victim}'")
+    with pytest.raises(ReconciliationError, match="signals has"):
+        reconcile(ingested).check()
