@@ -139,6 +139,8 @@ def parse_json_lines(lines: DataFrame, src: SourceConfig, cfg: IngestConfig) -> 
               .when(~valid_utf8, S.INVALID_UTF8)
               .when(size > cfg.max_record_bytes, S.RECORD_TOO_LARGE)
               .when(v.isNull(), S.INVALID_JSON)
+              # Spark's parser stops after the first value: `{"a": 1} trailing` parses. JSONL forbids it.
+              .when(vtype.startswith("OBJECT") & ~value.rlike(r"\}\s*$"), S.INVALID_JSON)
               .when(~vtype.startswith("OBJECT"), S.NOT_AN_OBJECT))
     error = (F.when(F.col("read_error").isNotNull(), F.col("read_error"))
              .when(~valid_utf8, F.lit("line is not valid UTF-8"))
@@ -170,7 +172,24 @@ def read_jsonl(spark: SparkSession, files: list[SourceFile], src: SourceConfig, 
 
 # -- Parquet --------------------------------------------------------------------------------------------------------
 def read_parquet(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig) -> DataFrame:
-    df = spark.read.option("mergeSchema", "true").parquet(*[f.path for f in files])
+    """Parquet files with one merged schema; files whose types conflict (text as int here, string there) are read
+    one by one, so each keeps its own types and gets its own verdicts."""
+    try:
+        return _parquet_rows(spark.read.option("mergeSchema", "true").parquet(*[f.path for f in files]), src)
+    except IngestError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - CANNOT_MERGE_SCHEMAS and friends
+        if len(files) == 1 or "MERGE" not in str(exc).upper():
+            raise
+        log.warning("source '%s': Parquet schemas differ across files; reading them one by one", src.name)
+        parts = [_parquet_rows(spark.read.parquet(f.path), src) for f in files]
+        out = parts[0]
+        for part in parts[1:]:
+            out = out.unionByName(part)
+        return out
+
+
+def _parquet_rows(df: DataFrame, src: SourceConfig) -> DataFrame:
     if src.text_field not in df.columns:
         raise IngestError(f"source '{src.name}': text_field '{src.text_field}' not in the files' columns "
                           f"{df.columns}")

@@ -64,7 +64,8 @@ def validate(raw: DataFrame, cfg: IngestConfig, text_field: str = "text") -> Dat
              .when(text.rlike(r"^(?U)\s*$"), F.lit("text is empty or whitespace only"))
              .when(size > cfg.max_text_bytes,
                    F.format_string(f"text is %d UTF-8 bytes > max_text_bytes {cfg.max_text_bytes}", size)))
-    return raw.withColumn("reason", verdict).withColumn("error", error)
+    # One projection: `error` must see the reader's reason, not the verdict.
+    return raw.withColumns({"reason": verdict, "error": error})
 
 
 def annotate(df: DataFrame, spark: SparkSession, src: SourceConfig, files: list[SourceFile],

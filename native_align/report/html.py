@@ -9,9 +9,11 @@ from __future__ import annotations
 import base64
 import html as _html
 import math
+import numbers
 from dataclasses import dataclass, field
 
 import jinja2
+import numpy as np
 import pandas as pd
 
 
@@ -31,12 +33,15 @@ class ReportSection:
 def _fmt(v: object) -> str:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return "–"
-    if isinstance(v, bool):
+    if isinstance(v, (bool, np.bool_)):
         return "yes" if v else "no"
-    if isinstance(v, float):
+    if isinstance(v, numbers.Integral):
+        return f"{int(v):,}"
+    if isinstance(v, numbers.Real):
+        v = float(v)
+        if v.is_integer() and abs(v) < 1e15:  # counts that pandas turned into floats next to a null
+            return f"{int(v):,}"
         return f"{v:,.3f}" if abs(v) < 100 else f"{v:,.0f}"
-    if isinstance(v, int):
-        return f"{v:,}"
     return str(v)
 
 
@@ -47,7 +52,7 @@ def table_html(df: pd.DataFrame, max_rows: int = 50) -> str:
     for _, row in df.head(max_rows).iterrows():
         cells = []
         for v in row.tolist():
-            num = isinstance(v, (int, float)) and not isinstance(v, bool)
+            num = isinstance(v, numbers.Real) and not isinstance(v, (bool, np.bool_))
             cls = ' class="num"' if num else ' dir="auto"'
             cells.append(f"<td{cls}>{_html.escape(_fmt(v))}</td>")
         rows.append("<tr>" + "".join(cells) + "</tr>")

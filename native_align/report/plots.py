@@ -16,6 +16,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 BEFORE, AFTER = "#9aa5b1", "#1f7a8c"   # original (grey-blue) vs rewrite (teal), the same in every plot
 PALETTE = ["#1f7a8c", "#e07a5f", "#81b29a", "#f2cc8f", "#3d405b", "#bfdbf7", "#9aa5b1"]
@@ -70,6 +71,7 @@ def funnel_plot(funnel: pd.DataFrame) -> bytes:
         extra = "" if pd.isna(row["est_tokens"]) else f"  ({_human(row['characters'])} chars, ~{_human(row['est_tokens'])} tok)"
         ax.text(row["documents"] + top * 0.01, y, f"{int(row['documents']):,}{extra}", va="center")
     ax.set_xlim(0, top * 1.6)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("documents")
     ax.set_title("Pipeline funnel: documents per stage")
     return _png(fig)
@@ -86,6 +88,7 @@ def bar_plot(df: pd.DataFrame, label_col: str, value_col: str, title: str, xlabe
     for y, v in enumerate(d[value_col]):
         ax.text(float(v) + vmax * 0.01, y, f"{int(v):,}", va="center")
     ax.set_xlim(0, vmax * 1.15 if vmax > 0 else 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(xlabel)
     more = len(df) - len(d)
     ax.set_title(title + (f" (top {top}; {more} more in the table)" if more > 0 else ""))
@@ -105,6 +108,7 @@ def languages_plot(langs: pd.DataFrame, top: int = 12) -> bytes:
     for y, total in enumerate(d["documents"]):
         ax.text(float(total) * 1.01, y, f"{int(total):,}", va="center")
     ax.set_xlim(0, float(d["documents"].max()) * 1.15 if len(d) else 1)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("documents")
     ax.legend(loc="lower right", frameon=False)
     ax.set_title("Detected language (fastText)")
@@ -118,13 +122,14 @@ def cluster_sizes_plot(hist: pd.DataFrame) -> bytes:
     sizes = hist["cluster_size"].astype(int).tolist()
     ax.bar([str(s) for s in sizes], hist["clusters"].astype(float), color=PALETTE[2])
     for x, (c, r) in enumerate(zip(hist["clusters"], hist["removed"])):
-        ax.text(x, float(c), f"{int(c):,}\n-{int(r):,} docs", ha="center", va="bottom", fontsize=8)
+        ax.text(x, float(c), f"{int(c):,} clusters\n{int(r):,} docs removed", ha="center", va="bottom", fontsize=8)
     if len(hist) and hist["clusters"].max() / max(hist["clusters"].min(), 1) > 50:
         ax.set_yscale("log")
     ax.margins(y=0.25)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("cluster size (documents)")
     ax.set_ylabel("clusters")
-    ax.set_title("Duplicate clusters by size (label: clusters, documents removed)")
+    ax.set_title("Duplicate clusters by size")
     return _png(fig)
 
 
@@ -146,6 +151,7 @@ def per_source_plot(src: pd.DataFrame, top: int = 15) -> bytes:
     for y, total in enumerate(d["ingested"]):
         ax.text(float(left[y]) + max(left.max(), 1) * 0.01, y, f"{int(total):,}", va="center")
     ax.set_xlim(0, max(left.max(), 1) * 1.15)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("documents")
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     ax.set_title("Per source: where the documents went")

@@ -13,6 +13,7 @@ import logging
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -192,11 +193,13 @@ def length_section(pairs: DataFrame | None, n_pairs: int) -> ReportSection:
     lengths = stats.length_change(pairs)
     summ = stats.length_summary(lengths).toPandas()
     ratios = [r["char_ratio"] for r in lengths.select("char_ratio").collect()]
-    s = ReportSection("length", "Length change", note="Characters of the rewrite / characters of the original.")
+    s = ReportSection("length", "Length change", note="Characters of the rewrite / characters of the original "
+                      "per document (table quantiles are Spark's approximate percentiles).")
     s.plots.append(("length ratio", plots.length_ratio_plot(ratios)))
     row = summ.iloc[0]
-    s.summary.append(f"median length ratio {row['ratio_median']:.2f} (p10 {row['ratio_p10']:.2f}, p90 "
-                     f"{row['ratio_p90']:.2f}); total characters {int(row['original_chars']):,} -> "
+    r = [x for x in ratios if x is not None]
+    med = float(np.median(r)) if r else math.nan  # the same median the plot marks (the table's are approximate)
+    s.summary.append(f"median length ratio {med:.2f}; total characters {int(row['original_chars']):,} -> "
                      f"{int(row['rewrite_chars']):,}")
     s.tables.append(("", summ))
     return s

@@ -47,6 +47,8 @@ class TransformersEngineConfig(Section):
     # auto: bf16 on GPU, fp32 on CPU.
     dtype: Literal["auto", "float32", "bfloat16", "float16"] = "auto"
     attn_implementation: str | None = "sdpa"
+    # CPU only: torch threads per actor. Ray sets OMP_NUM_THREADS=1 for fractional-CPU actors; None keeps that.
+    num_threads: int | None = Field(None, ge=1)
     # Sequences per generate() call; the worker sorts each Ray batch by length before cutting these.
     batch_size: int = Field(8, ge=1)
     # max_new_tokens = clamp(ratio * input tokens + slack, min, cap).

@@ -22,8 +22,9 @@ _FOLD = str.maketrans({
     **{chr(0x06F0 + d): str(d) for d in range(10)},  # Extended (Persian) digits
 })
 _SPACES = re.compile(r"\s+")
-# Words: runs of letters/digits in any script (Arabic included); \w in Python's re is Unicode-aware.
-_WORD = re.compile(r"\w+", re.UNICODE)
+# Words: runs of letters/digits in any script. Python's \w does not match harakat (combining marks), so they are
+# added explicitly: a voweled word stays one word.
+_WORD = re.compile(r"[\w\u064b-\u065f\u0670]+", re.UNICODE)
 
 
 def strip_diacritics(text: str) -> str:

@@ -40,8 +40,9 @@ def test_gemma_270m_rewrites_sample(ray_local, settings, spark, shared_data, cap
 
     settings.rewrite = RewriteConfig.model_validate({
         "engine": "transformers", "limit": 20, "work_files": 2,
-        "transformers": {"device": "cpu", "context_length": 2048, "max_new_tokens_cap": 384, "batch_size": 4},
-        "ray": {"actors": 1, "num_cpus_per_actor": 1.0, "batch_size": 10, "show_progress": False},
+        "transformers": {"device": "cpu", "context_length": 2048, "max_new_tokens_cap": 384, "batch_size": 4,
+                         "num_threads": 2},
+        "ray": {"actors": 1, "num_cpus_per_actor": 0.5, "batch_size": 10, "show_progress": False},
     })
     ctx = Context.create(settings, spark=spark)
     docs = _articles(shared_data, 20, 250, 900)

@@ -120,6 +120,10 @@ class TransformersEngine:
     def from_config(cls, cfg: Any, model: str, gguf_file: str | None = None,
                     model_id: str | None = None) -> "TransformersEngine":
         """From a TransformersEngineConfig-like object (model path resolved by the caller)."""
+        if getattr(cfg, "num_threads", None) and _pick_device(cfg.device) == "cpu":
+            import torch
+
+            torch.set_num_threads(int(cfg.num_threads))
         return cls.load(model, gguf_file=gguf_file, tokenizer=cfg.tokenizer, device=cfg.device, dtype=cfg.dtype,
                         attn_implementation=cfg.attn_implementation, options=GenerationOptions.from_config(cfg),
                         model_id=model_id)

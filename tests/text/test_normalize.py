@@ -1,0 +1,27 @@
+from native_align.text.normalize import content_hash, normalize_for_matching, strip_diacritics, words
+
+
+def test_folds_spelling_variants_to_one_view():
+    plain = "اعلنت الوزاره ان المدرسه الكبري ستفتح"
+    variants = [
+        "أعلنت الوزارة أن المدرسة الكبرى ستفتح",          # hamza alef, taa marbuta, alef maqsura
+        "أعلَنَت الوِزارةُ أنَّ المدرسةَ الكُبرى ستُفتَح",  # harakat
+        "أعلـــنت الوزارة   أن المدرسة الكبرى ستفتح",     # tatweel and extra spaces
+        "إعلنت الوزارة آن المدرسة الكبرى ستفتح".replace("إعلنت", "أعلنت").replace("آن", "أن"),
+    ]
+    for text in variants:
+        assert normalize_for_matching(text) == plain
+    assert len({content_hash(t) for t in variants}) == 1
+
+
+def test_digits_become_ascii_and_case_folds():
+    assert normalize_for_matching("عام ٢٠٢٤ و۱۵ Riyadh") == "عام 2024 و15 riyadh"
+
+
+def test_different_words_hash_differently():
+    assert content_hash("ذهب الولد إلى المدرسة") != content_hash("ذهب الولد إلى السوق")
+
+
+def test_words_keep_voweled_words_whole():
+    assert words("كَتَبَ الوَلَدُ الدَّرسَ، ثم نام.") == ["كَتَبَ", "الوَلَدُ", "الدَّرسَ", "ثم", "نام"]
+    assert strip_diacritics("الدَّرسَ") == "الدرس"
