@@ -71,7 +71,7 @@ def test_reconciliation_after_curate_and_a_deleted_signal(ingested):
     assert "check: 8 = " in r.render() and "OK" in r.render()
     r.check()
 
-    victim = ingested.tables.read("signals").where("keep").orderBy("doc_id").first()["doc_id"]
+    victim = ingested.tables.read("signals").orderBy("doc_id").first()["doc_id"]
     ingested.tables.delta("signals").delete(f"doc_id = '{victim}'")
     with pytest.raises(ReconciliationError, match="signals has"):
         reconcile(ingested).check()

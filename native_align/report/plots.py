@@ -153,7 +153,7 @@ def per_source_plot(src: pd.DataFrame, top: int = 15) -> bytes:
     ax.set_xlim(0, max(left.max(), 1) * 1.15)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("documents")
-    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), frameon=False, fontsize=8)
     ax.set_title("Per source: where the documents went")
     return _png(fig)
 
@@ -191,9 +191,27 @@ def before_after_plot(rows: pd.DataFrame, title: str) -> bytes:
             ax.text(x, 0 if math.isnan(v) else v, _human(v) if abs(v) >= 10 else f"{v:.3g}", ha="center",
                     va="bottom")
         ax.set_title(str(row["metric"]), fontsize=10)
-        ax.margins(y=0.2)
+        top = max([v for v in vals if not math.isnan(v)] + [0.0])
+        ax.set_ylim(0, top * 1.25 if top > 0 else 1.0)
     fig.suptitle(title, fontweight="bold")
     fig.tight_layout()
+    return _png(fig)
+
+
+def share_plot(rows: pd.DataFrame, title: str) -> bytes:
+    """Horizontal bars of shares in percent (rows: metric, share, total), 100% marked."""
+    _style()
+    d = rows.iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.6 * max(len(d), 1) + 1.2))
+    vals = [0.0 if (v is None or math.isnan(v)) else 100.0 * float(v) for v in d["share"]]
+    ax.barh([str(m) for m in d["metric"]], vals, color=AFTER)
+    for y, (v, total, share) in enumerate(zip(vals, d["total"], d["share"])):
+        label = "n/a (none in originals)" if share is None or math.isnan(share) else f"{v:.1f}% of {int(total):,}"
+        ax.text(min(v, 100) + 1, y, label, va="center")
+    ax.axvline(100, color="#333333", linewidth=1)
+    ax.set_xlim(0, 135)
+    ax.set_xlabel("% of the originals' items found in the rewrite")
+    ax.set_title(title)
     return _png(fig)
 
 
@@ -212,7 +230,7 @@ def judge_plot(summary: pd.DataFrame) -> bytes:
     ax.set_ylim(0, 10.8)
     ax.set_ylabel("mean score (1-10)")
     pairs = int(summary["pairs"].max()) if len(summary) else 0
-    ax.legend(frameon=False, loc="lower right")
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_title(f"LLM judge, five aspects ({pairs} pairs)")
     return _png(fig)
 

@@ -218,11 +218,13 @@ def preservation_section(pairs: DataFrame | None, n_pairs: int) -> ReportSection
         "precision, low recall, useful for before/after comparison only."))
     s.summary.append(f"numbers kept: {_pct(row['numbers_kept_share'])} of {int(row['numbers'] or 0):,}; "
                      f"names kept: {_pct(row['names_kept_share'])} of {int(row['names'] or 0):,}")
-    rows = pd.DataFrame([{"metric": "numbers kept (share)", "original": 1.0,
-                          "rewrite": float(row["numbers_kept_share"]) if row["numbers_kept_share"] is not None else math.nan},
-                         {"metric": "names kept (share)", "original": 1.0,
-                          "rewrite": float(row["names_kept_share"]) if row["names_kept_share"] is not None else math.nan}])
-    s.plots.append(("numbers and names kept", plots.before_after_plot(rows, "Numbers and names found again")))
+    def share(v) -> float:
+        return math.nan if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+    rows = pd.DataFrame([
+        {"metric": "numbers", "share": share(row["numbers_kept_share"]), "total": int(row["numbers"] or 0)},
+        {"metric": "names (approx.)", "share": share(row["names_kept_share"]), "total": int(row["names"] or 0)}])
+    s.plots.append(("numbers and names kept", plots.share_plot(rows, "Numbers and names kept by the rewrite")))
     s.tables.append(("", summ))
     return s
 
@@ -271,6 +273,10 @@ def perplexity_section(pairs: DataFrame | None, n_pairs: int, cfg: ReportConfig)
         model, tok = load_reference_lm(pcfg.model)
     except (ReferenceLMUnavailable, ImportError) as exc:
         return ReportSection("perplexity", title, status="skipped", note=f"reference LM unavailable: {exc}")
+    except Exception as exc:  # a broken model must cost one section, not the report; the log keeps the traceback
+        log.exception("report: loading the reference LM failed")
+        return ReportSection("perplexity", title, status="skipped",
+                             note=f"reference LM failed to load: {type(exc).__name__}: {str(exc)[:300]}")
     sample = sample_pairs(pairs, pcfg.sample_size, cfg.seed).collect()
     originals = [r["original_text"] for r in sample]
     rewrites = [r["rewrite"] for r in sample]
@@ -336,8 +342,8 @@ def build_sections(ctx) -> tuple[list[ReportSection], dict[str, str], dict[str, 
     runs, recon_text = runs_section(ctx, frames["runs"])
     judge, judged = judge_section(pairs, n_pairs, cfg)
     sections = [
-        runs,
         funnel_section(ctx, frames, pairs, cfg),
+        runs,
         reject_section(frames["signals"]),
         language_section(frames["signals"]),
         duplicates_section(frames["duplicates"]),

@@ -189,13 +189,15 @@ def length_summary(lengths: DataFrame) -> DataFrame:
 
 
 def latest_stage_runs(runs: DataFrame) -> DataFrame:
-    """The most recent `runs` row of every stage: run_id, stage, recorded_at, seconds, counts (as text)."""
+    """The most recent `runs` row of every stage: stage, run_id, recorded_at, seconds, top-level counts (text)."""
     w = Window.partitionBy("stage").orderBy(F.col("recorded_at").desc())
     latest = runs.withColumn("_rank", F.row_number().over(w)).where(F.col("_rank") == 1)
-    counts_text = F.array_join(F.transform(F.sort_array(F.map_entries("counts")),
-                                           lambda e: F.concat_ws("=", e["key"], e["value"].cast("string"))), ", ")
-    return latest.select("stage", "run_id", "recorded_at", F.round("seconds", 1).alias("seconds"),
-                         counts_text.alias("counts")).orderBy("recorded_at")
+    # Top-level counts only: keys with a dot are breakdowns (reason.*, quarantined.*) shown in their own sections.
+    top = F.filter(F.sort_array(F.map_entries("counts")), lambda e: ~e["key"].contains("."))
+    counts_text = F.array_join(F.transform(top, lambda e: F.concat_ws("=", e["key"], e["value"].cast("string"))),
+                               ", ")
+    return latest.select("stage", "run_id", F.date_format("recorded_at", "yyyy-MM-dd HH:mm:ss").alias("recorded_at"),
+                         F.round("seconds", 1).alias("seconds"), counts_text.alias("counts")).orderBy("recorded_at")
 
 
 def _as_array(df: DataFrame, name: str) -> Column:

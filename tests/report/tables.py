@@ -128,5 +128,5 @@ def write_tables(spark, tables, with_aligned: bool = True) -> None:
     tables.overwrite("runs", spark.createDataFrame([
         ("r1", "ingest", T0, 1.0, {"documents": 10}),
         ("r2", "ingest", T0 + dt.timedelta(hours=1), 2.0, {"documents": 10, "quarantined": 2}),
-        ("r2", "curate", T0 + dt.timedelta(hours=2), 3.0, {"kept": 7, "rejected": 3}),
+        ("r2", "curate", T0 + dt.timedelta(hours=2), 3.0, {"kept": 7, "rejected": 3, "reason.too_short": 2}),
     ], RUNS_SCHEMA))
