@@ -69,6 +69,7 @@ def _save_converted(model: Any, tokenizer: Any, target: Path) -> None:
     import shutil
     import tempfile
 
+    tmp: Path | None = None
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
@@ -76,10 +77,15 @@ def _save_converted(model: Any, tokenizer: Any, target: Path) -> None:
         tokenizer.save_pretrained(tmp)
         try:
             tmp.rename(target)
+            tmp = None
         except OSError:  # another process won the race
-            shutil.rmtree(tmp, ignore_errors=True)
-    except OSError as exc:
+            pass
+    # transformers 5.x refuses to serialize a model loaded from GGUF (ValueError): then there is no cache.
+    except (OSError, ValueError) as exc:
         log.warning("could not cache the dequantized reference LM at %s: %s", target, exc)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 def _load(name_or_path: str) -> tuple[Any, Any]:
