@@ -80,8 +80,6 @@ def standalone_cluster(tmp_path):
             _stop(proc)
 
 
-@pytest.mark.slow  # FAILS as of session 1 (never passed yet): excluded from the default run until fixed, see closing note
-
 def test_ingest_job_under_spark_submit(standalone_cluster, tmp_path, spark):
     url, env, spark_home = standalone_cluster
     corpus = tmp_path / "corpus"
@@ -103,8 +101,9 @@ def test_ingest_job_under_spark_submit(standalone_cluster, tmp_path, spark):
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=420)
     assert proc.returncode == 0, proc.stderr[-4000:]
     assert "reconciliation" in proc.stdout
-    # the job ran on the standalone master, not on a local session it built itself
-    assert f"Spark master {url}" in proc.stderr
+    # The job ran on the standalone master, not on a local session it built itself. spark-submit's PythonRunner
+    # merges the Python driver's stderr (our log lines) into its stdout.
+    assert f"Spark master {url}" in proc.stdout + proc.stderr
 
     from delta.tables import DeltaTable
 
