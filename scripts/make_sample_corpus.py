@@ -195,12 +195,14 @@ def article(rng: random.Random, topic_name: str) -> tuple[str, str]:
     topic = TOPICS[topic_name]
     city = rng.choice(CITIES)
     title = fill(rng, rng.choice(topic["title"]), topic, city)
-    paragraphs = []
-    for _ in range(rng.randint(2, 3)):
-        # keep the templates' order so a lead sentence comes before the ones that continue it
-        picked = sorted(rng.sample(range(len(topic["s"])), k=min(len(topic["s"]), rng.randint(2, 4))))
-        sentences = [topic["s"][i] for i in picked]
-        paragraphs.append(" ".join(fill(rng, s, topic, city) for s in sentences))
+    # Distinct templates, in their order (a lead sentence before the ones that continue it), over 2-3 paragraphs:
+    # an edited article says each thing once, so it passes the repetition rules and Gopher's 50-word minimum.
+    n = len(topic["s"])
+    picked = sorted(rng.sample(range(n), k=rng.randint(max(4, n - 2), n)))
+    sentences = [fill(rng, topic["s"][i], topic, city) for i in picked]
+    cuts = sorted(rng.sample(range(1, len(sentences)), k=min(len(sentences) - 1, rng.randint(1, 2))))
+    bounds = [0, *cuts, len(sentences)]
+    paragraphs = [" ".join(sentences[a:b]) for a, b in zip(bounds, bounds[1:])]
     return title, "\n\n".join(paragraphs)
 
 

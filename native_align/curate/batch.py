@@ -7,6 +7,7 @@ counting by numpy, which is what keeps all signals within the cost of the fastTe
 
 from __future__ import annotations
 
+import re
 from functools import cached_property
 from typing import Sequence
 
@@ -16,25 +17,22 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from native_align.curate.lid import codepoints, segment_sum
-from native_align.text.normalize import normalize_for_matching
+from native_align.text.normalize import normalize_batch
 
 # A word is a run of letters, combining marks (harakat stay inside their word) and digits, in any script.
 WORD_SPLIT = r"[^\pL\pM\pN]+"
 PARAGRAPH_SPLIT = r"\n[ \t\r\f\v]*\n"
 
 
-_SEP = "\ue000"  # a private-use character: not a word character, not whitespace, unchanged by normalization
 _NORMALIZED: dict[str, str] = {}  # per-process cache: vocabularies of consecutive batches overlap heavily
 _CACHE_LIMIT = 2_000_000
 
 
 def normalize_words(vocab: list[str]) -> list[str]:
-    """``normalize_for_matching`` of each word: cached, and one call over the joined new words (10x cheaper)."""
+    """``normalize_for_matching`` of each word: cached, and one batched call over the new words."""
     todo = [w for w in vocab if w not in _NORMALIZED]
     if todo:
-        done = normalize_for_matching(_SEP.join(todo)).split(_SEP)
-        if len(done) != len(todo):  # NFKC expanded something into the separator's way: one call each
-            done = [normalize_for_matching(w) for w in todo]
+        done = normalize_batch(todo)
         if len(_NORMALIZED) + len(todo) > _CACHE_LIMIT:
             _NORMALIZED.clear()
         _NORMALIZED.update(zip(todo, (d.strip() for d in done)))
@@ -45,6 +43,12 @@ def per_doc_count(doc: np.ndarray, n_docs: int, weights: np.ndarray | None = Non
     """How many items (or the sum of ``weights``) each document has, from the items' document index."""
     out = np.bincount(doc, weights=weights, minlength=n_docs)
     return out if weights is not None else out.astype(np.int64)
+
+
+def count_literal(texts: pa.Array, literal: str) -> np.ndarray:
+    """Non-overlapping occurrences of ``literal`` per string. Arrow's RE2 kernel on the escaped literal is ~20x
+    faster than its plain ``count_substring`` (measured on SaudiNewsNet, pyarrow 26) and counts the same."""
+    return pc.count_substring_regex(texts, re.escape(literal)).to_numpy().astype(np.int64)
 
 
 def safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
@@ -118,6 +122,14 @@ class TextBatch:
             arr = pa.array(list(texts), type=pa.large_string())
         self.arrow: pa.Array = pc.fill_null(arr, "")
         self.n: int = len(self.arrow)
+        self._memo: dict = {}
+
+    def memo(self, key, compute):
+        """``compute()`` once per batch for ``key``: families that share a derived array (C4 and FineWeb both
+        need each line's terminal punctuation) pay for it once."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return self._memo[key]
 
     @cached_property
     def texts(self) -> list[str]:
@@ -133,8 +145,8 @@ class TextBatch:
         return codepoints(self.texts)
 
     def count(self, pattern: str) -> np.ndarray:
-        """Occurrences of a literal substring in each text."""
-        return pc.count_substring(self.arrow, pattern).to_numpy().astype(np.int64)
+        """Occurrences of a literal substring in each text (see :func:`count_literal`)."""
+        return count_literal(self.arrow, pattern)
 
     # -- words ------------------------------------------------------------------------------------------------
     @cached_property

@@ -25,6 +25,7 @@ _LO_MASK = np.uint64((1 << 31) - 1)
 _U64 = np.uint64
 # Max elements of the (shingles x permutations) matrix per chunk: 2^21 * 8 bytes = 16 MiB per temporary.
 _CHUNK_ELEMENTS = 1 << 21
+WORD_HASH_SEED = 0x5EED  # xxh64 seed of word hashes: part of what fixes a signature
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ def shingle_set(norm_text: str, shingle: str = "word", n: int = 5) -> np.ndarray
         toks = words(norm_text)
         if not toks:
             return np.empty(0, dtype=np.uint64)
-        tok_hashes = np.fromiter((xxhash.xxh64_intdigest(t.encode("utf-8"), seed=0x5EED) for t in toks), dtype=np.uint64,
+        tok_hashes = np.fromiter((xxhash.xxh64_intdigest(t.encode("utf-8"), seed=WORD_HASH_SEED) for t in toks), dtype=np.uint64,
                                  count=len(toks))
     elif shingle == "char":
         if not norm_text:
@@ -137,27 +138,33 @@ def _mulmod_add(a1, a0, b, x1, x0) -> np.ndarray:
 
 def signatures(sets: list[np.ndarray], num_perm: int, seed: int) -> np.ndarray:
     """(len(sets), num_perm) uint64 MinHash signatures; a row of 2^64-1 for an empty set."""
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+    flat = np.concatenate(sets).astype(np.uint64, copy=False) if sets else np.empty(0, np.uint64)
+    return signatures_flat(flat, sizes, num_perm, seed)
+
+
+def signatures_flat(flat: np.ndarray, sizes: np.ndarray, num_perm: int, seed: int) -> np.ndarray:
+    """Signatures of documents given as one flat uint64 shingle array and the number of shingles of each."""
     a, b = permutations(num_perm, seed)
     a1, a0 = (a >> _U64(31))[:, None], (a & _LO_MASK)[:, None]
     b = b[:, None]
-    out = np.full((len(sets), num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
-    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
-    rows_per_chunk = max(1, _CHUNK_ELEMENTS // num_perm)
-    start = 0
-    while start < len(sets):
-        # Take whole documents until the chunk holds about rows_per_chunk shingles.
-        stop, total = start, 0
-        while stop < len(sets) and (total == 0 or total + sizes[stop] <= rows_per_chunk):
-            total += int(sizes[stop])
-            stop += 1
-        nonempty = [i for i in range(start, stop) if sizes[i] > 0]
-        if nonempty:
-            x = _mod_mersenne(np.concatenate([sets[i] for i in nonempty]))
+    n_docs = len(sizes)
+    out = np.full((n_docs, num_perm), np.iinfo(np.uint64).max, dtype=np.uint64)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    per_chunk = max(1, _CHUNK_ELEMENTS // num_perm)
+    doc = 0
+    while doc < n_docs:
+        # Whole documents until the chunk holds about per_chunk shingles (at least one document).
+        stop = max(doc + 1, int(np.searchsorted(ends, starts[doc] + per_chunk, side="right")))
+        docs = np.arange(doc, stop)
+        docs = docs[sizes[docs] > 0]
+        if docs.size:
+            x = _mod_mersenne(flat[starts[docs[0]]:ends[docs[-1]]])
             # (num_perm, shingles) layout: the per-document min is a reduceat along contiguous memory.
             h = _mulmod_add(a1, a0, b, (x >> _U64(31))[None, :], (x & _LO_MASK)[None, :])
-            offsets = np.concatenate([[0], np.cumsum(sizes[nonempty])[:-1]])
-            out[nonempty] = np.minimum.reduceat(h, offsets, axis=1).T
-        start = stop
+            out[docs] = np.minimum.reduceat(h, starts[docs] - starts[docs[0]], axis=1).T
+        doc = stop
     return out
 
 

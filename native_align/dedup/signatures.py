@@ -1,6 +1,7 @@
 """Spark side of MinHash: one ``mapInArrow`` pass from (doc_id, text) to band hashes (and shingle sets).
 
-Each Arrow batch is normalized, shingled and hashed by :mod:`native_align.dedup.minhash` in one numpy pass;
+Each Arrow batch is normalized and shingled by :mod:`native_align.dedup.shingles` and hashed by
+:mod:`native_align.dedup.minhash`, each in a few vectorized passes;
 documents without any shingle (empty after normalization) emit no row: exact dedup by content_hash handles them.
 """
 
@@ -13,9 +14,9 @@ import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from native_align.dedup.minhash import LshParams, band_hashes, shingle_set, signatures
+from native_align.dedup.minhash import LshParams, band_hashes, signatures_flat
+from native_align.dedup.shingles import batch_shingles
 from native_align.dedup.schema import SIGNATURES_SCHEMA
-from native_align.text.normalize import normalize_for_matching
 
 _LIST_I64 = pa.list_(pa.int64())
 
@@ -30,25 +31,19 @@ def signature_batches(batches: Iterator[pa.RecordBatch], params: LshParams,
                       keep_shingles: bool) -> Iterator[pa.RecordBatch]:
     """Arrow batches of (doc_id, text) -> batches of SIGNATURES_SCHEMA (pure function: testable without Spark)."""
     for batch in batches:
-        ids = batch.column("doc_id").to_pylist()
-        texts = batch.column("text").to_pylist()
-        sets, keep = [], []
-        for i, text in enumerate(texts):
-            s = shingle_set(normalize_for_matching(text or ""), params.shingle, params.ngram)
-            if s.size:
-                sets.append(s)
-                keep.append(i)
-        if not keep:
+        ids = batch.column("doc_id")
+        flat, sizes = batch_shingles(batch.column("text").to_pylist(), params.shingle, params.ngram)
+        keep = np.flatnonzero(sizes > 0)
+        if not keep.size:
             continue
-        sig = signatures(sets, params.num_perm, params.seed)
+        kept_sizes = sizes[keep]
+        sig = signatures_flat(flat, kept_sizes, params.num_perm, params.seed)
         bands = band_hashes(sig, params.bands, params.rows)
-        sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
         columns = [
-            pa.array([ids[i] for i in keep], pa.string()),
-            pa.array(sizes.astype(np.int32), pa.int32()),
+            ids.take(pa.array(keep)).cast(pa.string()),
+            pa.array(kept_sizes.astype(np.int32), pa.int32()),
             _list_array(bands.reshape(-1), np.full(len(keep), params.bands, dtype=np.int64)),
-            _list_array(np.concatenate(sets), sizes) if keep_shingles
-            else pa.nulls(len(keep), _LIST_I64),
+            _list_array(flat, kept_sizes) if keep_shingles else pa.nulls(len(keep), _LIST_I64),
         ]
         yield pa.RecordBatch.from_arrays(columns, names=SIGNATURES_SCHEMA.fieldNames())
 

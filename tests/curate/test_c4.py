@@ -21,12 +21,16 @@ def test_page_level_flags_and_lines():
     assert out["has_curly_bracket"].tolist() == [False, True, False, False]
     assert out["javascript_lines_ratio"].tolist() == [0.0, 0.0, 0.5, 0.0]
     assert out["policy_lines_ratio"].tolist() == [0.0, 0.0, 0.0, 1.0]
-    fam = C4Quality()
+    fam = C4Quality(min_sentences=1, reject_lorem_ipsum=True, reject_curly_bracket=True)  # C4's own rules
     failed = [{r.name for r in fam.rules() if r.threshold is not None and r.fails(out[r.column].astype(float))[i]}
               for i in range(4)]
     assert "c4_lorem_ipsum" in failed[0] and "c4_curly_bracket" in failed[1]
     assert "c4_curly_bracket" not in {r.name for r in C4Quality(reject_curly_bracket=False).rules()
                                       if r.threshold is not None}
+
+
+def test_defaults_follow_fineweb2_which_applies_no_c4_rule():
+    assert [r.name for r in C4Quality().rules() if r.threshold is not None] == []
 
 
 def test_one_line_article_with_unterminated_footer_and_arabic_brace_quotes():

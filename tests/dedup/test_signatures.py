@@ -31,3 +31,14 @@ def test_spark_signatures_and_band_rows(spark):
     rows = {r["doc_id"]: r for r in sigs.collect()}
     assert set(rows) == {"a", "b"} and rows["a"]["bands"] == rows["b"]["bands"] and rows["a"]["shingles"] is None
     assert band_rows(sigs).count() == 2 * 6
+
+
+def test_batch_shingles_equal_the_per_document_reference():
+    from native_align.dedup.shingles import batch_shingles
+
+    texts = [arabic_text(i, 40) for i in range(6)] + ["", "   ", None, "قصير جدا", "ا ب ج د ه", "a ـ b", "x_y z"]
+    flat, sizes = batch_shingles(texts)
+    offsets = np.concatenate([[0], np.cumsum(sizes)])
+    for i, text in enumerate(texts):
+        want = shingle_set(normalize_for_matching(text or ""))
+        assert np.array_equal(flat[offsets[i]:offsets[i + 1]], want), text

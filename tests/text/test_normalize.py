@@ -25,3 +25,16 @@ def test_different_words_hash_differently():
 def test_words_keep_voweled_words_whole():
     assert words("كَتَبَ الوَلَدُ الدَّرسَ، ثم نام.") == ["كَتَبَ", "الوَلَدُ", "الدَّرسَ", "ثم", "نام"]
     assert strip_diacritics("الدَّرسَ") == "الدرس"
+
+
+def test_batch_normalization_equals_the_reference_on_hard_cases():
+    import random
+
+    from native_align.text.normalize import normalize_batch
+
+    rng = random.Random(0)
+    code_points = [c for c in range(1, 0x3000) if not 0xD800 <= c < 0xE000] + [0xFB50, 0xFDF2, 0xFEFB, 0x1D400]
+    texts = ["".join(chr(rng.choice(code_points)) for _ in range(60)) for _ in range(300)]
+    texts += ["  \u0627\u0654 \u0648\u0654 x\u00a0\u00a0y ", "İSTANBUL", "\t\n", None, "\u0640\u064b", "a ـ b",
+              "عام 2004 ـ وعليه", "\ufefb\ufdf2", ""]
+    assert normalize_batch(texts) == [normalize_for_matching(t or "") for t in texts]

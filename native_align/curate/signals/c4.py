@@ -23,12 +23,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
-from native_align.curate.batch import TextBatch, safe_div
+from native_align.curate.batch import TextBatch, count_literal, safe_div
 from native_align.curate.signals.base import Rule, SignalFamily
 
 TERMINAL = ".!?؟،؛۔"
 CLOSERS = "\"'»”’)]›"
 SENTENCE_MARKS = (". ", "! ", "? ", "؟ ", "؛ ", "۔ ")
+_SENTENCE_MARK_RE = "[" + re.escape("".join(m[0] for m in SENTENCE_MARKS)) + "] "
 POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies",
           "سياسة الخصوصية", "شروط الاستخدام", "ملفات تعريف الارتباط")
 
@@ -45,10 +46,7 @@ def ends_with_terminal(lines: pa.Array, terminal: str = TERMINAL, closers: str =
 
 def inner_sentence_ends(lines: pa.Array) -> np.ndarray:
     """Sentence marks followed by a space inside each line (decimal points and "Agar.io" are not marks)."""
-    out = np.zeros(len(lines), dtype=np.int64)
-    for mark in SENTENCE_MARKS:
-        out += pc.count_substring(lines, mark).to_numpy()
-    return out
+    return pc.count_substring_regex(lines, _SENTENCE_MARK_RE).to_numpy().astype(np.int64)
 
 
 def code_braces(b: TextBatch) -> np.ndarray:
@@ -65,7 +63,7 @@ def _line_words(lines: pa.Array, exact_up_to: int = 300) -> np.ndarray:
     """Whitespace-separated tokens per line (C4's ``line.split()``), exact for lines up to ``exact_up_to`` chars;
     a longer line counts as ``spaces + 1`` (it only matters whether that reaches 3)."""
     length = pc.utf8_length(lines).to_numpy()
-    out = pc.count_substring(lines, " ").to_numpy().astype(np.int64) + 1
+    out = count_literal(lines, " ") + 1
     short = length <= exact_up_to
     if short.any():
         out[short] = pc.list_value_length(pc.utf8_split_whitespace(lines.filter(pa.array(short)))).to_numpy()
@@ -73,10 +71,12 @@ def _line_words(lines: pa.Array, exact_up_to: int = 300) -> np.ndarray:
 
 
 class C4Quality(SignalFamily):
-    min_sentences: int | None = 1
+    # FineWeb-2 does not apply C4's rules ("we do not apply the C4 filters"): by default the columns are
+    # informational. C4's own values, to turn them on: min_sentences 1 (or 3), reject_* true.
+    min_sentences: int | None = None
     max_no_terminal_punct_lines_ratio: float | None = None  # informational; lines, not pages, in C4
-    reject_lorem_ipsum: bool = True
-    reject_curly_bracket: bool = True
+    reject_lorem_ipsum: bool = False
+    reject_curly_bracket: bool = False
     min_words_per_line: int = 3
     terminal_punctuation: str = TERMINAL
     policy_phrases: list[str] = Field(default_factory=lambda: list(POLICY))
@@ -89,11 +89,12 @@ class C4Quality(SignalFamily):
 
     def compute(self, b: TextBatch) -> dict[str, np.ndarray]:
         lines = b.lines
-        term = ends_with_terminal(lines.text, self.terminal_punctuation)
+        term = b.memo(("line_terminal", self.terminal_punctuation),
+                      lambda: ends_with_terminal(lines.text, self.terminal_punctuation))
         js = lines.containing(["javascript"])
         policy = lines.containing(self.policy_phrases)
         kept = (_line_words(lines.text) >= self.min_words_per_line) & ~js & ~policy
-        sentences = inner_sentence_ends(lines.text) + term
+        sentences = b.memo("line_inner_sentence_ends", lambda: inner_sentence_ends(lines.text)) + term
         lorem = np.zeros(b.n, dtype=bool)
         lorem[lines.doc[lines.containing(["lorem ipsum"])]] = True
         return {

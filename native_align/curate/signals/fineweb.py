@@ -22,7 +22,7 @@ from native_align.curate.signals.c4 import TERMINAL, ends_with_terminal, inner_s
 
 class FineWebQuality(SignalFamily):
     min_line_punct_ratio: float | None = 0.143
-    max_short_line_ratio: float | None = 0.67
+    max_short_line_ratio: float | None = None  # FineWeb-2 disables it (short_line_thr=999); FineWeb used 0.67
     short_line_length: int = 30
     max_char_dup_ratio: float | None = 0.1
     max_newline_ratio: float | None = 0.189
@@ -35,8 +35,9 @@ class FineWebQuality(SignalFamily):
 
     def compute(self, b: TextBatch) -> dict[str, np.ndarray]:
         lines = b.lines
-        term = ends_with_terminal(lines.text, self.terminal_punctuation)
-        inner = inner_sentence_ends(lines.text)
+        term = b.memo(("line_terminal", self.terminal_punctuation),
+                      lambda: ends_with_terminal(lines.text, self.terminal_punctuation))
+        inner = b.memo("line_inner_sentence_ends", lambda: inner_sentence_ends(lines.text))
         short = lines.length <= self.short_line_length
         newlines = b.count("\n")
         return {

@@ -67,9 +67,11 @@ def _repeat_stats(p: Pieces) -> tuple[np.ndarray, np.ndarray]:
 
 class GopherRepetition(SignalFamily):
     max_dup_line_frac: float | None = 0.304
-    max_dup_line_char_frac: float | None = 0.2
-    max_dup_para_frac: float | None = 0.3
-    max_dup_para_char_frac: float | None = 0.2
+    # FineWeb-2 turns these three off (extracted pages have few paragraphs; FineWeb quality covers lines).
+    # Gopher's values, to turn them on: 0.2, 0.3, 0.2.
+    max_dup_line_char_frac: float | None = None
+    max_dup_para_frac: float | None = None
+    max_dup_para_char_frac: float | None = None
     max_top_ngram_frac: dict[int, float | None] = Field(default_factory=lambda: {2: 0.197, 3: 0.172, 4: 0.146})
     max_dup_ngram_frac: dict[int, float | None] = Field(default_factory=lambda: {
         5: 0.165, 6: 0.153, 7: 0.142, 8: 0.131, 9: 0.12, 10: 0.109})

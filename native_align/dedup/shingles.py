@@ -1,0 +1,69 @@
+"""Shingle sets of a whole batch of texts at once: normalization, word splitting, hashing and n-gram mixing as a
+handful of Arrow/numpy passes instead of a Python loop per document and per word.
+
+The result is identical to ``minhash.shingle_set(normalize_for_matching(text))`` for every text (a test holds
+both paths to that): the batch is normalized by ``normalize_batch`` (one table lookup over all code points), split into words by Arrow's RE2 kernel with
+the same word definition as ``normalize.words`` (letters, digits, underscore; harakat are gone after
+normalization), each *distinct* word is hashed once with xxh64, and the n-gram hashes of all documents are mixed in
+one vectorized pass over the flat token array, keeping the n-grams that do not cross a document boundary.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import xxhash
+
+from native_align.dedup.minhash import WORD_HASH_SEED, _ngram_hashes, shingle_set
+from native_align.text.normalize import normalize_batch
+
+NON_WORD = r"[^\pL\pN_]+"  # the complement of normalize.words' word characters (no harakat left)
+
+
+def batch_shingles(texts: Sequence[str | None], shingle: str = "word", n: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """(flat uint64 shingle hashes, sorted and unique within each document, in document order; count per text)."""
+    norm = normalize_batch(texts)
+    if shingle != "word":  # character shingles: per text (an option, not the default path)
+        sets = [shingle_set(t, shingle, n) for t in norm]
+        sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
+        flat = np.concatenate(sets) if sets else np.empty(0, np.uint64)
+        return flat.astype(np.uint64, copy=False), sizes
+    n_docs = len(norm)
+    parts = pc.split_pattern_regex(pa.array(norm, pa.large_string()), NON_WORD)
+    flat_words = parts.flatten()
+    doc = pc.list_parent_indices(parts).to_numpy().astype(np.int64)
+    nonempty = pc.greater(pc.binary_length(flat_words), 0)
+    flat_words = flat_words.filter(nonempty)
+    doc = doc[nonempty.to_numpy(zero_copy_only=False)]
+    if len(doc) == 0:
+        return np.empty(0, np.uint64), np.zeros(n_docs, np.int64)
+    enc = pc.dictionary_encode(flat_words)
+    vocab = enc.dictionary.to_pylist()
+    vocab_hash = np.fromiter((xxhash.xxh64_intdigest(w.encode("utf-8"), seed=WORD_HASH_SEED) for w in vocab),
+                             dtype=np.uint64, count=len(vocab))
+    tokens = vocab_hash[enc.indices.to_numpy()]
+    n_tokens = np.bincount(doc, minlength=n_docs)
+
+    # n-grams inside one document: start i is valid when token i + n - 1 belongs to the same document.
+    hashes, owner = [], []
+    if len(tokens) >= n:
+        h = _ngram_hashes(tokens, n)
+        starts = np.arange(len(h))
+        ok = doc[starts + n - 1] == doc[starts]
+        hashes.append(h[ok])
+        owner.append(doc[:len(h)][ok])
+    # Documents shorter than n tokens are one shingle: their whole token sequence (as shingle_set does).
+    offsets = np.concatenate([[0], np.cumsum(n_tokens)])
+    for d in np.flatnonzero((n_tokens > 0) & (n_tokens < n)):
+        hashes.append(_ngram_hashes(tokens[offsets[d]:offsets[d + 1]], n))
+        owner.append(np.array([d], dtype=np.int64))
+    h = np.concatenate(hashes)
+    owner = np.concatenate(owner)
+    order = np.lexsort((h, owner))
+    h, owner = h[order], owner[order]
+    first = np.ones(len(h), dtype=bool)
+    first[1:] = (h[1:] != h[:-1]) | (owner[1:] != owner[:-1])
+    return h[first], np.bincount(owner[first], minlength=n_docs).astype(np.int64)
