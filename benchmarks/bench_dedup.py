@@ -86,20 +86,9 @@ def worker_mllib(inp: Path, out: Path, args: dict) -> None:
     pairs = (model.approxSimilarityJoin(feats, feats, 1.0 - 0.8, distCol="dist")
              .where(F.col("datasetA.id") < F.col("datasetB.id"))
              .select(F.col("datasetA.id").alias("a"), F.col("datasetB.id").alias("b")).collect())
-    parent: dict[str, str] = {}
+    from native_align.evaluation.dedup import union_find
 
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in pairs:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    clusters = {x: find(x) for x in parent}
+    clusters = union_find(pairs)
     core = time.perf_counter() - t0
     json.dump({"core_seconds": core, "clusters": clusters,
                "removed": [d for d, c in clusters.items() if d != c]}, out.open("w"))

@@ -16,7 +16,7 @@ try:
 except ImportError:  # a source checkout without `pip install`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from native_align.cli import main
+from native_align.cli import run_job
 
 if __name__ == "__main__":
-    sys.exit(main(["ingest", *sys.argv[1:]]))
+    sys.exit(run_job("ingest"))

@@ -20,19 +20,7 @@ try:
 except ImportError:  # a source checkout without `pip install`
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-USAGE = "usage: train_worker.py {export|train} [options]   (each has --help)"
-
-
-def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("export", "train"):
-        print(USAGE, file=sys.stderr)
-        return 2
-    if argv[0] == "export":
-        from native_align.seed.export_pairs import cli_main
-    else:
-        from native_align.seed.train import cli_main
-    return int(cli_main(argv[1:]) or 0)
-
+from native_align.cli import train_worker_job
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    sys.exit(train_worker_job())

@@ -62,13 +62,21 @@ def run_stage(ctx: Context, name: str) -> dict:
     return counts
 
 
+def counts_line(ctx: Context, name: str, counts: dict) -> str:
+    """A stage's counts, plus the folder it wrote when its output is files rather than tables (report, export)."""
+    out = getattr(getattr(ctx.settings, name, None), "output_dir", None)
+    return f"{name}: {counts}" + (f" -> {out}" if out else "")
+
+
 def run_pipeline(ctx: Context, stages: list[str] | None = None) -> dict[str, dict]:
-    """Run ``stages`` (default: every available one) in order, then print and check the reconciliation."""
+    """Run ``stages`` (default: every available one) in order, printing each one's counts, then print and check
+    the reconciliation: the same output whether one stage or the whole pipeline ran."""
     from native_align.runs import reconcile
 
     results = {}
     for name in stages or available_stages():
         results[name] = run_stage(ctx, name)
+        print(counts_line(ctx, name, results[name]))
     recon = reconcile(ctx)
     print(recon.render())
     recon.check()

@@ -7,27 +7,17 @@
 
 # COMMAND ----------
 
-dbutils.widgets.text("profile", "databricks", "profile")
-dbutils.widgets.text("config", "", "config file (optional)")
-dbutils.widgets.text("overrides", "", "overrides, one section.key=value per line")
+from native_align.notebook import notebook_context, settings_widgets
+
+settings_widgets(dbutils)  # noqa: F821
 
 # COMMAND ----------
 
-from native_align.config import load_settings
-from native_align.context import Context
-from native_align.pipeline import run_stage
-from native_align.runs import reconcile
+from native_align.pipeline import run_pipeline
 
-settings = load_settings(
-    dbutils.widgets.get("profile"),
-    dbutils.widgets.get("config") or None,
-    [line.strip() for line in dbutils.widgets.get("overrides").splitlines() if line.strip()],
-)
-ctx = Context.create(settings, spark=spark)
-counts = run_stage(ctx, "ingest")
-counts
+ctx = notebook_context(spark, dbutils)  # noqa: F821
+run_pipeline(ctx, ["ingest"])  # prints the counts and the checked reconciliation
 
 # COMMAND ----------
 
-print(reconcile(ctx).render())
-display(ctx.tables.read("quarantine").groupBy("source", "reason").count().orderBy("source", "reason"))
+display(ctx.tables.read("quarantine").groupBy("source", "reason").count().orderBy("source", "reason"))  # noqa: F821

@@ -9,7 +9,9 @@
 
 # COMMAND ----------
 
-dbutils.widgets.text("profile", "databricks")  # noqa: F821
+from native_align.notebook import notebook_context, settings_widgets
+
+settings_widgets(dbutils)  # noqa: F821
 dbutils.widgets.text("threshold", "0.8")  # noqa: F821
 dbutils.widgets.dropdown("verify", "true", ["true", "false"])  # noqa: F821
 dbutils.widgets.dropdown("survivor", "quality", ["quality", "longest", "earliest", "smallest_id"])  # noqa: F821
@@ -17,28 +19,21 @@ dbutils.widgets.text("boilerplate_min_docs", "20")  # noqa: F821
 
 # COMMAND ----------
 
-from native_align.config import load_settings
-from native_align.context import Context
-from native_align.pipeline import run_stage
-from native_align.runs import reconcile
-
 w = dbutils.widgets  # noqa: F821
-overrides = [
+ctx = notebook_context(spark, dbutils, [  # noqa: F821
     f"dedup.threshold={w.get('threshold')}",
     f"dedup.verify={w.get('verify')}",
     f"dedup.survivor={w.get('survivor')}",
     f"dedup.boilerplate_min_docs={w.get('boilerplate_min_docs')}",
     # Shared-access clusters may not allow sparkContext.setCheckpointDir: localCheckpoint works everywhere.
     "dedup.checkpoint=local",
-]
-settings = load_settings(w.get("profile"), overrides=overrides)
-ctx = Context.create(settings, spark=spark)  # noqa: F821
+])
 
 # COMMAND ----------
 
-counts = run_stage(ctx, "dedup")
-print(counts)
-print(reconcile(ctx).render())
+from native_align.pipeline import run_pipeline
+
+run_pipeline(ctx, ["dedup"])  # prints the counts and the checked reconciliation
 
 # COMMAND ----------
 

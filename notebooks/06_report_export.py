@@ -7,7 +7,9 @@
 
 # COMMAND ----------
 
-dbutils.widgets.text("profile", "databricks")  # noqa: F821
+from native_align.notebook import notebook_context, settings_widgets
+
+settings_widgets(dbutils)  # noqa: F821
 dbutils.widgets.text("report_dir", "/Volumes/main/native_align/report")  # noqa: F821
 dbutils.widgets.text("export_dir", "/Volumes/main/native_align/export")  # noqa: F821
 dbutils.widgets.dropdown("mix", "hybrid", ["original", "aligned", "hybrid"])  # noqa: F821
@@ -15,10 +17,6 @@ dbutils.widgets.text("aligned_ratio", "0.5")  # noqa: F821
 dbutils.widgets.text("judge_base_url", "")  # noqa: F821
 
 # COMMAND ----------
-
-from native_align.config import load_settings
-from native_align.context import Context
-from native_align.pipeline import run_stage
 
 w = dbutils.widgets  # noqa: F821
 overrides = [
@@ -31,10 +29,12 @@ if w.get("judge_base_url"):
     # The judge's API key is read from the environment variable named by report.judge.api_key_env
     # (set it from a secret scope in the cluster's environment), never from a widget.
     overrides.append(f"report.judge.base_url={w.get('judge_base_url')}")
-settings = load_settings(w.get("profile"), overrides=overrides)
-ctx = Context.create(settings, spark=spark)  # noqa: F821
+ctx = notebook_context(spark, dbutils, overrides)  # noqa: F821
+settings = ctx.settings
 
 # COMMAND ----------
+
+from native_align.pipeline import run_stage
 
 report_counts = run_stage(ctx, "report")
 print(report_counts)

@@ -97,10 +97,19 @@ def codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def segment_sum(values: np.ndarray, offsets: np.ndarray) -> np.ndarray:
-    """Sum of ``values`` within each [offsets[i], offsets[i+1]) segment (empty segments give 0)."""
-    c = np.zeros(len(values) + 1, dtype=np.float64 if values.dtype.kind == "f" else np.int64)
-    np.cumsum(values, out=c[1:])
-    return c[offsets[1:]] - c[offsets[:-1]]
+    """Sum of ``values`` within each [offsets[i], offsets[i+1]) segment (empty segments give 0).
+
+    ``np.add.reduceat`` over the non-empty segments only: one pass over the (often uint8) values with a wide
+    accumulator, instead of a cumulative sum materialized in int64 (3x slower on a batch's 17M code points).
+    """
+    dtype = np.float64 if values.dtype.kind == "f" else np.int64
+    starts, ends = offsets[:-1], offsets[1:]
+    out = np.zeros(len(starts), dtype=dtype)
+    nonempty = ends > starts
+    if nonempty.any():
+        # Non-empty segments are contiguous once empty ones are dropped: each ends where the next one starts.
+        out[nonempty] = np.add.reduceat(values[: ends[-1]], starts[nonempty], dtype=dtype)
+    return out
 
 
 def non_arabic_letter_ratio(texts: Sequence[str], non_arabic_letters: str = DEFAULT_NON_ARABIC_LETTERS,

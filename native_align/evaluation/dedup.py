@@ -26,7 +26,7 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Any, Iterable
 
 import numpy as np
 
@@ -124,11 +124,13 @@ def ground_truth_pairs(texts: list[str], threshold: float = 0.8, n: int = 5) -> 
     return sorted(out)
 
 
-def components(n_nodes: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
-    """Union-find labels (smallest member) for nodes 0..n-1."""
-    parent = list(range(n_nodes))
+def union_find(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, Any]:
+    """Single-machine reference clustering: every node of a pair -> the smallest member of its component. The
+    ground truth, the peers in benchmarks/bench_dedup.py and the tests of the Spark components all use this one."""
+    parent: dict[Any, Any] = {}
 
-    def find(x: int) -> int:
+    def find(x: Any) -> Any:
+        parent.setdefault(x, x)
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
@@ -138,7 +140,13 @@ def components(n_nodes: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
         ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
-    return [find(i) for i in range(n_nodes)]
+    return {x: find(x) for x in parent}
+
+
+def components(n_nodes: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
+    """Union-find labels (smallest member) for nodes 0..n-1."""
+    label = union_find(pairs)
+    return [label.get(i, i) for i in range(n_nodes)]
 
 
 # -- scoring -----------------------------------------------------------------------------------------------------

@@ -1,10 +1,11 @@
 """Versioned polishing prompts (the paper's code of conduct), in chat and few-shot completion form.
 
-A template is a YAML file ``conf/prompts/<name>.yaml`` (a copy ships in ``native_align/resources/conf/prompts`` so an
-installed package works without the repo). Its *version* is derived from the file's text, so editing the wording
-automatically makes a new ``prompt_version`` in ``aligned``/``seed_pairs`` instead of silently mixing two prompts
-under one name. Chat models get :meth:`PromptTemplate.messages`; base models without a chat template (Gemma 3 270M)
-get :meth:`PromptTemplate.completion_prompt`, a few-shot plain-text form they can continue.
+A template is a YAML file ``<name>.yaml``. The bundled ones exist once, in ``native_align/resources/conf/prompts``
+(so an installed package has them); ``conf/prompts`` holds only templates a user adds. Its *version* is derived
+from the file's text, so editing the wording automatically makes a new ``prompt_version`` in ``aligned``/
+``seed_pairs`` instead of silently mixing two prompts under one name. Chat models get
+:meth:`PromptTemplate.messages`; base models without a chat template (Gemma 3 270M) get
+:meth:`PromptTemplate.completion_prompt`, a few-shot plain-text form they can continue.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class PromptTemplate:
 
 
 def prompt_dirs() -> list[Path]:
-    """Where templates are looked up: the active conf dir first, then the packaged copy."""
+    """Where templates are looked up: the user's (the active conf dir) first, then the bundled ones."""
     dirs = [conf_dir() / "prompts", PACKAGE_CONF_DIR / "prompts"]
     return list(dict.fromkeys(dirs))
 

@@ -5,23 +5,7 @@ from __future__ import annotations
 import random
 
 from native_align.dedup.components import connected_components, is_star_forest
-
-
-def _union_find(edges):
-    parent = {}
-
-    def find(x):
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for a, b in edges:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    return {x: find(x) for x in parent}
+from native_align.evaluation.dedup import union_find as _union_find
 
 
 def _run(spark, edges, checkpoint="local"):

@@ -1,4 +1,4 @@
-"""Prompt templates: versioning by content, both prompt forms, packaged copy in sync with conf/."""
+"""Prompt templates: versioning by content, both prompt forms, one copy of each bundled template."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ def test_polish_v1_loads_with_versioned_name():
 
 
 def test_version_changes_with_the_wording(tmp_path):
-    text = (REPO_CONF_DIR / "prompts" / "polish_v1.yaml").read_text(encoding="utf-8")
+    text = (PACKAGE_CONF_DIR / "prompts" / "polish_v1.yaml").read_text(encoding="utf-8")
     a = parse_prompt(text)
     b = parse_prompt(text.replace("محرر لغوي", "محرر"))
     assert a.version != b.version
@@ -50,15 +50,16 @@ def test_clean_output_cuts_at_stop_and_strips_fences():
     assert p.clean_output(raw) == "نص محسن."
 
 
-def test_packaged_copy_matches_conf():
-    for path in (REPO_CONF_DIR / "prompts").glob("*.yaml"):
-        packaged = PACKAGE_CONF_DIR / "prompts" / path.name
-        assert packaged.is_file(), f"{packaged} missing: copy conf/prompts into native_align/resources/conf"
-        assert packaged.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+def test_bundled_templates_are_packaged_and_not_copied_into_conf():
+    """One source of truth: a copy in conf/prompts would shadow the packaged template and drift from it."""
+    packaged = {p.name for p in (PACKAGE_CONF_DIR / "prompts").glob("*.yaml")}
+    assert "polish_v1.yaml" in packaged
+    assert load_prompt("polish_v1").source == str(PACKAGE_CONF_DIR / "prompts" / "polish_v1.yaml")
+    assert not packaged & {p.name for p in (REPO_CONF_DIR / "prompts").glob("*.y*ml")}
 
 
 def test_prompt_by_path_and_missing_name(tmp_path):
-    src = (REPO_CONF_DIR / "prompts" / "polish_v1.yaml").read_text(encoding="utf-8")
+    src = (PACKAGE_CONF_DIR / "prompts" / "polish_v1.yaml").read_text(encoding="utf-8")
     f = tmp_path / "custom.yaml"
     f.write_text(src.replace("name: polish_v1", "name: custom"), encoding="utf-8")
     assert load_prompt(str(f)).name == "custom"

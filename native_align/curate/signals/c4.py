@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pydantic import Field
 
-from native_align.curate.batch import TextBatch, count_literal, safe_div
+from native_align.curate.batch import TextBatch, safe_div
 from native_align.curate.signals.base import Rule, SignalFamily
 
 TERMINAL = ".!?؟،؛۔"
@@ -59,15 +59,13 @@ def code_braces(b: TextBatch) -> np.ndarray:
     return total
 
 
-def _line_words(lines: pa.Array, exact_up_to: int = 300) -> np.ndarray:
-    """Whitespace-separated tokens per line (C4's ``line.split()``), exact for lines up to ``exact_up_to`` chars;
-    a longer line counts as ``spaces + 1`` (it only matters whether that reaches 3)."""
-    length = pc.utf8_length(lines).to_numpy()
-    out = count_literal(lines, " ") + 1
-    short = length <= exact_up_to
-    if short.any():
-        out[short] = pc.list_value_length(pc.utf8_split_whitespace(lines.filter(pa.array(short)))).to_numpy()
-    return out
+def has_words(lines: pa.Array, n: int) -> np.ndarray:
+    """Per line: at least ``n`` whitespace-separated tokens (C4's ``len(line.split()) >= n``)? Splitting stops after
+    ``n - 1`` separators, so a long line costs no more than a short one."""
+    if n <= 0:
+        return np.ones(len(lines), dtype=bool)
+    parts = pc.utf8_split_whitespace(lines, max_splits=n - 1)
+    return pc.list_value_length(parts).to_numpy() >= n
 
 
 class C4Quality(SignalFamily):
@@ -93,7 +91,7 @@ class C4Quality(SignalFamily):
                       lambda: ends_with_terminal(lines.text, self.terminal_punctuation))
         js = lines.containing(["javascript"])
         policy = lines.containing(self.policy_phrases)
-        kept = (_line_words(lines.text) >= self.min_words_per_line) & ~js & ~policy
+        kept = has_words(lines.text, self.min_words_per_line) & ~js & ~policy
         sentences = b.memo("line_inner_sentence_ends", lambda: inner_sentence_ends(lines.text)) + term
         lorem = np.zeros(b.n, dtype=bool)
         lorem[lines.doc[lines.containing(["lorem ipsum"])]] = True
