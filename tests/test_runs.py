@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import shutil
 
 import pytest
 
@@ -13,24 +14,35 @@ from native_align.runs import ReconciliationError, reconcile
 from tests.ingest.conftest import rec
 
 
-@pytest.fixture
-def ingested(spark, tmp_path):
-    """A tiny corpus (good docs, one bad line, one other language) ingested through run_stage."""
-    corpus = tmp_path / "corpus"
+def _settings(root, corpus):
+    return build_settings({
+        "tables": {"root": str(root / "tables"), "staging_root": str(root / "staging"),
+                   "checkpoint_dir": str(root / "checkpoints")},
+        "ingest": {"sources": [{"name": "t", "path": str(corpus), "id_field": "id"}]}})
+
+
+@pytest.fixture(scope="module")
+def ingested_once(spark, tmp_path_factory):
+    """A tiny corpus (good docs, one bad line, one other language) ingested once through run_stage."""
+    root = tmp_path_factory.mktemp("runs")
+    corpus = root / "corpus"
     corpus.mkdir()
     lines = [rec(i, text=f"أعلنت وزارة الصحة في الرياض عن حملة جديدة للتطعيم تستهدف {i} ألف طالب في المدارس "
                         "الحكومية، وأوضحت أن الحملة تستمر حتى نهاية العام الدراسي مع توفير اللقاحات مجانا.")
              for i in range(6)]
     lines += ['{"id": "bad", "text": ', rec(99, text="The weather will be sunny with light winds all week.")]
     (corpus / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
-    settings = build_settings({
-        "tables": {"root": str(tmp_path / "tables"), "staging_root": str(tmp_path / "staging"),
-                   "checkpoint_dir": str(tmp_path / "checkpoints")},
-        "ingest": {"sources": [{"name": "t", "path": str(corpus), "id_field": "id"}]}})
-    ctx = Context.create(settings, spark=spark)
-    counts = run_stage(ctx, "ingest")
+    counts = run_stage(Context.create(_settings(root, corpus), spark=spark), "ingest")
     assert (counts["documents_added"], counts["quarantined_added"]) == (7, 1)
-    return ctx
+    return root, corpus
+
+
+@pytest.fixture
+def ingested(ingested_once, spark, tmp_path):
+    """Each test gets its own copy of the ingested tables (Delta tables are folders): tests tamper with them."""
+    root, corpus = ingested_once
+    shutil.copytree(root / "tables", tmp_path / "tables")
+    return Context.create(_settings(tmp_path, corpus), spark=spark)
 
 
 def test_reconciliation_after_ingest(ingested):
