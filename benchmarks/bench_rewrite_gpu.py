@@ -140,7 +140,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         # ~1.0B params: Qwen2-style, GQA 12 query / 2 kv heads.
         shape = dict(hidden=1536, layers=20, heads=12, kv_heads=2, intermediate=8960)
-        d = dict(docs=512, baseline_docs=8, batch_size=128, max_new=128, min_len=64, max_len=768, vocab=16000, repeats=2)
+        d = dict(docs=512, baseline_docs=8, batch_size=128, max_new=128, min_len=64, max_len=768, vocab=16000,
+                 repeats=2)
     docs = args.docs or d["docs"]
     base_docs = args.baseline_docs or d["baseline_docs"]
     bs = args.batch_size or d["batch_size"]

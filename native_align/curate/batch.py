@@ -35,7 +35,7 @@ def normalize_words(vocab: list[str]) -> list[str]:
         done = normalize_batch(todo)
         if len(_NORMALIZED) + len(todo) > _CACHE_LIMIT:
             _NORMALIZED.clear()
-        _NORMALIZED.update(zip(todo, (d.strip() for d in done)))
+        _NORMALIZED.update(zip(todo, done))  # normalize_batch strips
     return [_NORMALIZED[w] for w in vocab]
 
 

@@ -75,7 +75,7 @@ def _nfkc(text: str) -> str:
 def normalize_batch(texts: Sequence[str | None]) -> list[str]:
     """``normalize_for_matching`` of every text (``None`` as ""): NFKC only where the quick check says it changes
     something, then one table lookup over the code points of the whole batch instead of regexes and
-    ``str.translate`` per text (about 5x faster on news text)."""
+    ``str.translate`` per text (about 4x faster on SaudiNewsNet)."""
     if not texts:
         return []
     joined = _SEP.join(_nfkc(t or "") for t in texts).lower()
