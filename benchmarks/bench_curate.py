@@ -1,6 +1,6 @@
 """Curate throughput on SaudiNewsNet, against fastText LID alone and against datatrove 0.10.1, in one run.
 
-    python benchmarks/bench_curate.py [--limit N] [--peer-limit N] [--no-spark] [--no-peer]
+    python benchmarks/bench_curate.py [--limit N] [--peer-limit N] [--no-spark] [--no-peer] [--fineweb2-keep]
 
 Measures, on the same documents and the same machine:
   (a) fastText LID alone (our LanguageIdentifier.scores: batched predict, k small) over every document;
@@ -13,6 +13,9 @@ Measures, on the same documents and the same machine:
       too long.
 Prints docs/s (wall and CPU) and the ratios ours/datatrove (goal >= 3x) and curate/LID-alone (goal <= 2x), plus
 how many articles curate keeps (% of non-empty; goal >= 95%) and the top reject reasons.
+``--fineweb2-keep`` also runs FineWeb-2's own arb_Arab quality filters (datatrove, the arguments of its published
+pipeline; see peers/datatrove_filters.py) over the same documents and compares keep decisions document by
+document: a check that our defaults are as strict as FineWeb-2's, not stricter (~6 min on 31k docs).
 """
 
 from __future__ import annotations
@@ -94,14 +97,14 @@ def run_spark(table: pa.Table, cfg: CurateConfig) -> Timer:
     return t
 
 
-def run_peer(corpus: Path, limit: int) -> dict | None:
+def run_peer(corpus: Path, limit: int, chain: str = "speed") -> dict | None:
     venv = Path(os.environ.get("NATIVE_ALIGN_BENCH_VENV", "/work/bench-venv"))
     python = venv / "bin" / "python"
     if not python.exists():
         print(f"peer skipped: no virtualenv at {venv} (pip install 'datatrove[processing]==0.10.1' spacy there)")
         return None
     cmd = [str(python), str(REPO / "benchmarks" / "peers" / "datatrove_filters.py"), "--corpus", str(corpus),
-           "--model", default_model_path()]
+           "--model", default_model_path(), "--chain", chain]
     if limit:
         cmd += ["--limit", str(limit)]
     t_wall, t_cpu = time.perf_counter(), None
@@ -115,6 +118,26 @@ def run_peer(corpus: Path, limit: int) -> dict | None:
     return res
 
 
+def compare_with_fineweb2(corpus: Path, limit: int, out: pa.Table) -> None:
+    """FineWeb-2's arb_Arab quality filters (datatrove) against our keep decision, document by document."""
+    peer = run_peer(corpus, limit, chain="fineweb2")
+    if not peer:
+        return
+    theirs = peer["keep"]
+    ours = out.column("keep").to_pylist()
+    reasons = out.column("reject_reasons").to_pylist()
+    nonempty = peer["nonempty"]
+    only_ours = [r for o, t, r in zip(ours, theirs, reasons) if t and not o]
+    print(f"(d) FineWeb-2 arb_Arab filters (datatrove, no LID): kept {peer['kept']:,} of {nonempty:,} non-empty "
+          f"({peer['kept'] / max(nonempty, 1):.2%}) in {peer['seconds']:.0f} s; ours {sum(ours):,} "
+          f"({sum(ours) / max(nonempty, 1):.2%})")
+    print("    FineWeb-2 top reasons  : " + ", ".join(f"{k}={v:,}" for k, v in peer["top_reasons"]))
+    print(f"    both keep {sum(o and t for o, t in zip(ours, theirs)):,}; only FineWeb-2 keeps {len(only_ours):,} "
+          f"(our reasons: " + ", ".join(f"{k}={v:,}" for k, v in collections.Counter(
+              r for rs in only_ours for r in rs).most_common(6)) + f"); only we keep "
+          f"{sum(o and not t for o, t in zip(ours, theirs)):,}")
+
+
 def rate(n: int, seconds: float) -> str:
     return f"{n / seconds:8.1f} docs/s" if seconds > 0 else "      n/a"
 
@@ -125,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--peer-limit", type=int, default=0, help="datatrove on the first N documents only")
     ap.add_argument("--no-spark", action="store_true")
     ap.add_argument("--no-peer", action="store_true")
+    ap.add_argument("--fineweb2-keep", action="store_true",
+                    help="compare keep decisions with FineWeb-2's own filters (datatrove) on every document")
     args = ap.parse_args(argv)
 
     corpus = shared_data() / "corpus" / "saudinewsnet.jsonl.gz"
@@ -175,6 +200,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    ours on the same {m:,} docs: {t_same.wall:7.1f} s wall {rate(m, t_same.wall)}")
             print(f"    ours / datatrove speed  : {peer['seconds'] / t_same.wall:5.1f}x (goal >= 3x, both one "
                   f"process, wall clock)")
+    if args.fineweb2_keep:
+        compare_with_fineweb2(corpus, args.limit, out)
     return 0
 
 

@@ -12,7 +12,9 @@
 
 # COMMAND ----------
 
-dbutils.widgets.text("profile", "databricks")  # noqa: F821
+from native_align.notebook import notebook_context, settings_widgets
+
+settings_widgets(dbutils)  # noqa: F821
 dbutils.widgets.text("model", "/Volumes/main/native_align/models/worker")  # noqa: F821
 dbutils.widgets.text("ray_workers", "2")  # noqa: F821
 dbutils.widgets.text("gpus_per_node", "1")  # noqa: F821
@@ -36,8 +38,6 @@ print("Ray cluster:", address)
 
 # COMMAND ----------
 
-from native_align.config import load_settings
-from native_align.context import Context
 from native_align.pipeline import run_stage
 
 overrides = [
@@ -51,8 +51,7 @@ overrides = [
 ]
 if w.get("limit").strip():
     overrides.append(f"rewrite.limit={int(w.get('limit'))}")
-settings = load_settings(w.get("profile"), overrides=overrides)
-ctx = Context.create(settings, spark=spark)  # noqa: F821  (the notebook's session)
+ctx = notebook_context(spark, dbutils, overrides)  # noqa: F821  (the notebook's session)
 counts = run_stage(ctx, "rewrite")
 print(counts)
 

@@ -11,7 +11,9 @@
 
 # COMMAND ----------
 
-dbutils.widgets.text("profile", "databricks")  # noqa: F821
+from native_align.notebook import notebook_context, settings_widgets
+
+settings_widgets(dbutils)  # noqa: F821
 dbutils.widgets.dropdown("strategy", "perplexity", ["random", "stratified", "perplexity"])  # noqa: F821
 dbutils.widgets.dropdown("ppl_mode", "high", ["high", "low", "spread"])  # noqa: F821
 dbutils.widgets.text("size", "2000")  # noqa: F821
@@ -24,8 +26,6 @@ dbutils.widgets.text("worker_dir", "/Volumes/main/native_align/models/worker")  
 
 # COMMAND ----------
 
-from native_align.config import load_settings
-from native_align.context import Context
 from native_align.pipeline import run_stage
 
 w = dbutils.widgets  # noqa: F821
@@ -38,8 +38,8 @@ if w.get("budget_usd").strip():
     overrides.append(f"expert.budget_usd={float(w.get('budget_usd'))}")
 if w.get("base_model").strip():
     overrides.append(f"train.base_model={w.get('base_model').strip()}")
-settings = load_settings(w.get("profile"), overrides=overrides)
-ctx = Context.create(settings, spark=spark)  # noqa: F821  (the notebook's session)
+ctx = notebook_context(spark, dbutils, overrides)  # noqa: F821  (the notebook's session)
+settings = ctx.settings
 
 # COMMAND ----------
 

@@ -3,8 +3,8 @@
 Goals: Arabic recall >= 99% on NTREX ``arb``; each Arabic-script confusable (fas, prs, pus, urd, ckb-Arab,
 snd-Arab, uig, shi) accepted as Arabic <= 0.5%; recall >= 97% on every ArSarcasm-v2 dialect. Other NTREX languages
 are shown too. ``shi`` (Tachelhit in Arabic script) is the known hard case: lid.176 has no label for it and its
-letters are Arabic ones; a model with the label (GlotLID via ``--set curate.lid_model_path=...``) is the fix.
-Exit status 1 when a goal other than the known hard case fails.
+letters are Arabic ones; a model with the label (``--set curate.lid_model_path=...``) is the fix. A confusable is
+excused from its goal only while the model has no label for that language. Exit status 1 when any other goal fails.
 """
 
 from __future__ import annotations
@@ -17,11 +17,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from native_align.curate.lid import LanguageIdentifier
+from native_align.curate.lid import LanguageIdentifier, strip_label
 
 REPO = Path(__file__).resolve().parent.parent.parent
 CONFUSABLES = ("fas", "prs", "pus", "urd", "ckb-Arab", "snd-Arab", "uig", "shi")
-KNOWN_HARD = {"shi": "known hard case: no Tachelhit label in lid.176; give a model with one by path"}
+# Confusables that no rule can tell from Arabic: only a model with a label for them can (ISO 639-3 -> name).
+NEEDS_OWN_LABEL = {"shi": "Tachelhit"}
 RECALL_GOAL, CONFUSABLE_GOAL, DIALECT_GOAL = 0.99, 0.005, 0.97
 
 
@@ -56,10 +57,17 @@ class Line:
     goal: str
     passed: bool | None  # None: shown without a goal
     note: str = ""
+    excused: bool = False  # a known hard case this model cannot get right: shown, not counted as a miss
+
+
+def model_languages(lid: LanguageIdentifier) -> set[str]:
+    """The language part of every label of the model (``__label__shi_Arab`` -> ``shi``, lid.176's ``ar``)."""
+    return {strip_label(label).split("_")[0] for label in lid.model.get_labels()}
 
 
 def evaluate(lid: LanguageIdentifier, ntrex: dict[str, list[str]], arsarcasm: dict[str, list[str]]) -> list[Line]:
     lines: list[Line] = []
+    has_label = model_languages(lid)
 
     def rate(texts: list[str]) -> float:
         return float(lid.decide(texts).is_arabic.mean()) if texts else 0.0
@@ -71,8 +79,11 @@ def evaluate(lid: LanguageIdentifier, ntrex: dict[str, list[str]], arsarcasm: di
     for lang in CONFUSABLES:
         if lang in ntrex:
             r = rate(ntrex[lang])
+            excused = lang in NEEDS_OWN_LABEL and lang not in has_label
+            note = (f"known hard case: the model has no {NEEDS_OWN_LABEL[lang]} label; give one that has "
+                    "(curate.lid_model_path)") if excused else ""
             lines.append(Line("NTREX", lang, len(ntrex[lang]), "accepted as Arabic", r, f"<= {CONFUSABLE_GOAL:.1%}",
-                              r <= CONFUSABLE_GOAL, KNOWN_HARD.get(lang, "")))
+                              r <= CONFUSABLE_GOAL, note, excused))
     for lang in sorted(set(ntrex) - set(CONFUSABLES) - {"arb"}):
         r = rate(ntrex[lang])
         lines.append(Line("NTREX", lang, len(ntrex[lang]), "accepted as Arabic", r, "-", None))
@@ -117,6 +128,6 @@ def main(argv: list[str] | None = None) -> int:
               f"{cfg.max_non_arabic_letter_ratio}")
     lines = evaluate(lid, read_ntrex(ntrex_path), read_arsarcasm(ars_path))
     print(render(lines, header))
-    failed = [x for x in lines if x.passed is False and x.lang not in KNOWN_HARD]
+    failed = [x for x in lines if x.passed is False and not x.excused]
     print(f"goals missed (known hard cases aside): {len(failed)}")
     return 1 if failed else 0
