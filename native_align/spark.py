@@ -60,6 +60,10 @@ def get_spark(cfg: SparkConfig | None = None) -> SparkSession:
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.databricks.delta.schema.autoMerge.enabled", "false")
+        # Delta rebuilds a table's state from its log in 50 partitions by default, sized for clusters; in local
+        # mode those are 50 tiny tasks on every table read. 2 halves small Delta operations (a curate run over
+        # 10 documents: 45 s -> 22 s; 1 or 4 measure the same). spark.conf can still override it.
+        .config("spark.databricks.delta.snapshotPartitions", "2")
         .config("spark.driver.extraJavaOptions", "-Dio.netty.tryReflectionSetAccessible=true")
     )
     if cfg.local_dir:

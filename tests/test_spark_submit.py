@@ -97,6 +97,8 @@ def test_ingest_job_under_spark_submit(standalone_cluster, tmp_path, spark):
            "--conf", f"spark.pyspark.python={sys.executable}",
            "--conf", "spark.executor.memory=1g", "--conf", "spark.cores.max=1",
            "--conf", "spark.sql.shuffle.partitions=2", "--driver-memory", "1g",
+           # tiny tables on a one-core worker: Delta's 50 log-replay partitions would be 50 tasks per read
+           "--conf", "spark.databricks.delta.snapshotPartitions=2",
            str(REPO / "jobs" / "ingest.py"), "--profile", "local", "--config", str(config)]
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, timeout=420)
     assert proc.returncode == 0, proc.stderr[-4000:]

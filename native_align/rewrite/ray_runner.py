@@ -3,8 +3,10 @@
 Why these settings (measured with Ray 2.60, see DESIGN.md): ``compute=ActorPoolStrategy(size=N)`` (``concurrency=``
 is deprecated); actors get *fractional* CPUs, because on a 2-core box two actors at ``num_cpus=1`` leave nothing
 for the read and write tasks and the pipeline hangs; ``num_gpus`` only when GPUs exist (a request for a GPU the
-cluster lacks waits forever, so we fail fast instead). ``max_restarts`` / ``max_task_retries`` make a crashed actor
-come back and redo its batch; results already written by a killed run stay in staging and are merged later.
+cluster lacks waits forever, so we fail fast instead). A crashed actor comes back and redoes its batch: Ray's actor
+pool restarts and retries forever (-1) by default, and ``max_restarts`` / ``max_task_retries`` are passed only when
+the config asks for other limits (Ray 2.60 deprecates those ``map_batches`` keywords; 2.64 removes them). Results
+already written by a killed run stay in staging and are merged later.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ from typing import Any
 from native_align.rewrite.config import RayConfig, RewriteConfig
 
 log = logging.getLogger(__name__)
+
+RAY_ACTOR_POOL_DEFAULT = -1  # Ray Data's actor pool: restart actors and retry their tasks without limit
 
 
 def ensure_ray(cfg: RayConfig) -> bool:
@@ -67,7 +71,8 @@ def rewrite_dataset(work_path: str, results_path: str, cfg: RewriteConfig) -> No
     ctx = DataContext.get_current()
     ctx.enable_progress_bars = rc.show_progress
     ds = ray.data.read_parquet(work_path, file_extensions=["parquet"])
-    remote_args: dict[str, Any] = {"max_restarts": rc.max_restarts, "max_task_retries": rc.max_task_retries}
+    retries = {"max_restarts": rc.max_restarts, "max_task_retries": rc.max_task_retries}
+    remote_args: dict[str, Any] = {k: v for k, v in retries.items() if v != RAY_ACTOR_POOL_DEFAULT}
     ds = ds.map_batches(
         RewriteWorker,
         fn_constructor_kwargs={"config": cfg.model_dump()},
