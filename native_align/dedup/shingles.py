@@ -3,9 +3,10 @@ handful of Arrow/numpy passes instead of a Python loop per document and per word
 
 The result is identical to ``minhash.shingle_set(normalize_for_matching(text))`` for every text (a test holds
 both paths to that): the batch is normalized by ``normalize_batch`` (one table lookup over all code points),
-split into words by Arrow's RE2 kernel with the same word definition as ``normalize.words`` (letters, digits, underscore; harakat are gone after
-normalization), each *distinct* word is hashed once with xxh64, and the n-gram hashes of all documents are mixed in
-one vectorized pass over the flat token array, keeping the n-grams that do not cross a document boundary.
+split into words by Arrow's RE2 kernel with the same word definition as ``normalize.words`` (letters, digits,
+underscore; harakat are gone after normalization), each *distinct* word is hashed once with xxh64, and the n-gram
+hashes of all documents are mixed in one vectorized pass over the flat token array, keeping the n-grams that do
+not cross a document boundary.
 """
 
 from __future__ import annotations
