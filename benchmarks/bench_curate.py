@@ -36,7 +36,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from native_align.curate.config import CurateConfig  # noqa: E402
-from native_align.curate.lid import LanguageIdentifier, default_model_path  # noqa: E402
+from native_align.text.lid import LanguageIdentifier, default_model_path  # noqa: E402
 from native_align.curate.stage import score_batches  # noqa: E402
 
 

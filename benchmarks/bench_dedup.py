@@ -36,7 +36,8 @@ REPO = HERE.parent.parent
 # workers (run in subprocesses; peers' workers import only the stdlib and the peer)
 
 def worker_ours(inp: Path, out: Path, args: dict) -> None:
-    from native_align.config import SparkConfig, build_settings
+    from native_align.config import SparkConfig
+    from native_align.settings import build_settings
     from native_align.spark import get_spark
     from native_align.dedup.stage import find_duplicates
 

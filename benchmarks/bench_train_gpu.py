@@ -2,7 +2,7 @@
 
 Builds a ~0.5B-parameter Qwen2-style model from a config (random init: no model hub), attaches LoRA adapters with
 peft, and trains on synthetic sequences shaped like seed pairs (a prompt masked with -100, a rewrite to learn) —
-the same loss masking as native_align.seed.train. Imports only torch, transformers and peft (the GPU machine has
+the same loss masking as native_align.train.trainer. Imports only torch, transformers and peft (the GPU machine has
 no Java, Spark or Ray). The baseline, measured in the same run on the same card, is forward + backward of the
 frozen base without an optimizer: the ratio shows what LoRA's adapters and optimizer step add on top of it.
 

@@ -1,10 +1,12 @@
-"""Typed, validated configuration.
+"""Configuration building blocks: the section base class, the platform sections, and the layering of YAML files.
 
 A run's settings come from one YAML profile in ``conf/`` (``local``, ``cluster``, ``databricks``), an optional user
-file layered on top, and ``--set section.key=value`` overrides from the command line. Every section is a pydantic
-model with ``extra="forbid"``, so a misspelled key fails loudly, naming the key and the file it came from.
+file layered on top, and ``--set section.key=value`` overrides from the command line (:func:`read_layers`). Every
+section is a pydantic model with ``extra="forbid"``, so a misspelled key fails loudly, naming the key and the file it
+came from (:func:`describe_errors`).
 
-Each stage owns its section model (``native_align/<stage>/config.py``); this module only assembles them.
+This module is a leaf: each stage owns its section model (``native_align/<stage>/config.py``) and imports
+:class:`Section` from here; ``native_align.settings`` assembles the sections into one typed ``Settings``.
 """
 
 from __future__ import annotations
@@ -49,47 +51,6 @@ class TablesConfig(Section):
     catalog_prefix: str = "main.native_align"
     staging_root: str = "work/staging"
     checkpoint_dir: str = "work/checkpoints"
-
-
-def _section_models() -> dict[str, type[Section]]:
-    """Import stage section models lazily so that a stage's heavy imports never load with the config."""
-    from native_align.ingest.config import IngestConfig
-    from native_align.curate.config import CurateConfig
-    from native_align.dedup.config import DedupConfig
-    from native_align.rewrite.config import RewriteConfig
-    from native_align.seed.config import SeedConfig, ExpertConfig, TrainConfig
-    from native_align.report.config import ReportConfig, ExportConfig
-
-    return {
-        "spark": SparkConfig,
-        "tables": TablesConfig,
-        "ingest": IngestConfig,
-        "curate": CurateConfig,
-        "dedup": DedupConfig,
-        "seed": SeedConfig,
-        "expert": ExpertConfig,
-        "train": TrainConfig,
-        "rewrite": RewriteConfig,
-        "report": ReportConfig,
-        "export": ExportConfig,
-    }
-
-
-class Settings(Section):
-    """All settings of one run. Built by :func:`load_settings`; sections are typed models."""
-
-    profile: str = "local"
-    spark: SparkConfig = Field(default_factory=SparkConfig)
-    tables: TablesConfig = Field(default_factory=TablesConfig)
-    ingest: Any = None
-    curate: Any = None
-    dedup: Any = None
-    seed: Any = None
-    expert: Any = None
-    train: Any = None
-    rewrite: Any = None
-    report: Any = None
-    export: Any = None
 
 
 class ConfigError(ValueError):
@@ -153,10 +114,12 @@ def _apply_override(data: dict, parts: list[str], value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _describe_errors(exc: ValidationError, section: str, sources: dict[str, str]) -> str:
+def describe_errors(exc: ValidationError, sources: dict[str, str]) -> str:
+    """A pydantic error as lines naming each key and where its value came from (file, ``--set`` or defaults)."""
     lines = []
     for err in exc.errors():
-        loc = ".".join(str(p) for p in (section, *err["loc"]))
+        loc = ".".join(str(p) for p in err["loc"])
+        section = str(err["loc"][0]) if err["loc"] else ""
         origin = sources.get(loc) or sources.get(section) or "defaults"
         if err["type"] == "extra_forbidden":
             lines.append(f"unknown key '{loc}' (from {origin})")
@@ -173,12 +136,10 @@ def _record_sources(data: dict, origin: str, sources: dict[str, str], prefix: st
             _record_sources(value, origin, sources, loc + ".")
 
 
-def load_settings(
-    profile: str = "local",
-    config_file: str | os.PathLike | None = None,
-    overrides: list[str] | None = None,
-) -> Settings:
-    """Build validated settings: ``conf/<profile>.yaml``, then ``config_file``, then ``--set`` overrides."""
+def read_layers(profile: str = "local", config_file: str | os.PathLike | None = None,
+                overrides: list[str] | None = None) -> tuple[dict, dict[str, str]]:
+    """``conf/<profile>.yaml``, then ``config_file``, then ``--set`` overrides, merged into one dict of sections;
+    plus where every key came from (for error messages)."""
     sources: dict[str, str] = {}
     base_path = conf_dir() / f"{profile}.yaml"
     data = _read_yaml(base_path)
@@ -191,30 +152,4 @@ def load_settings(
         parts, value = parse_override(text)
         _apply_override(data, parts, value)
         sources[".".join(parts)] = f"--set {text}"
-    return build_settings(data, profile=profile, sources=sources)
-
-
-def build_settings(data: dict | None = None, profile: str = "local", sources: dict[str, str] | None = None) -> Settings:
-    """Validate a plain dict of sections (what a YAML file holds) into :class:`Settings`."""
-    data = dict(data or {})
-    sources = sources or {}
-    models = _section_models()
-    unknown = sorted(set(data) - set(models) - {"profile"})
-    if unknown:
-        where = ", ".join(f"'{k}' (from {sources.get(k, 'input')})" for k in unknown)
-        raise ConfigError(f"unknown config section {where}; known sections: {', '.join(sorted(models))}")
-    built: dict[str, Any] = {"profile": data.get("profile", profile)}
-    for name, model in models.items():
-        raw = data.get(name) or {}
-        if not isinstance(raw, dict):
-            raise ConfigError(f"section '{name}' (from {sources.get(name, 'input')}) must be a mapping")
-        try:
-            built[name] = model.model_validate(raw)
-        except ValidationError as exc:
-            raise ConfigError(_describe_errors(exc, name, sources)) from None
-    return Settings.model_construct(**built)
-
-
-def default_settings() -> Settings:
-    """Every section at its defaults (tests and notebooks start here)."""
-    return build_settings({})
+    return data, sources

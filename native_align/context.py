@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from pyspark.sql import SparkSession
 
-from native_align.config import Settings
+from native_align.settings import Settings
 from native_align.spark import get_spark
 from native_align.tables import Tables
 

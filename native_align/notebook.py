@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-from native_align.config import load_settings
 from native_align.context import Context
+from native_align.settings import load_settings
 
 
 def settings_widgets(dbutils: Any, profile: str = "databricks") -> None:

@@ -59,7 +59,7 @@ if ctx.tables.exists("seed_pairs"):
 
 # COMMAND ----------
 
-from native_align.seed.export_pairs import run as export_pairs
+from native_align.train.export_pairs import run as export_pairs
 
 if ctx.tables.exists("seed_pairs"):
     print(export_pairs(ctx))
@@ -72,7 +72,7 @@ if ctx.tables.exists("seed_pairs"):
 
 # COMMAND ----------
 
-from native_align.seed.train import train_worker
+from native_align.train.trainer import train_worker
 
 if settings.train.base_model:
     result = train_worker(settings.train)

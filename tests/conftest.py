@@ -32,7 +32,7 @@ def spark(tmp_path_factory):
 @pytest.fixture
 def settings(tmp_path):
     """Default settings with every table, staging and output folder inside this test's tmp_path."""
-    from native_align.config import build_settings
+    from native_align.settings import build_settings
 
     return build_settings({
         "tables": {"root": str(tmp_path / "tables"), "staging_root": str(tmp_path / "staging"),

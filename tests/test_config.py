@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from native_align.config import ConfigError, conf_dir, load_settings, parse_override
+from native_align.config import ConfigError, conf_dir, parse_override
+from native_align.settings import load_settings
 
 
 def _yaml(tmp_path, text: str):
@@ -89,3 +90,15 @@ def test_missing_config_file_and_duplicate_source_names(tmp_path):
     path = _yaml(tmp_path, "ingest:\n  sources:\n    - {name: a, path: /x}\n    - {name: a, path: /y}\n")
     with pytest.raises(ConfigError, match="repeated: a"):
         load_settings("local", path)
+
+
+def test_settings_sections_are_typed_models():
+    from native_align.dedup.config import DedupConfig
+    from native_align.rewrite.config import RewriteConfig
+    from native_align.settings import SECTIONS, default_settings
+
+    s = default_settings()
+    assert isinstance(s.dedup, DedupConfig) and isinstance(s.rewrite, RewriteConfig)
+    assert all(getattr(s, name) is not None for name in SECTIONS)
+    with pytest.raises(Exception):
+        s.dedup = "not a section"  # validated on assignment, like every field

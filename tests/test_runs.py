@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from native_align.config import build_settings
+from native_align.settings import build_settings
 from native_align.context import Context
 from native_align.pipeline import run_stage
 from native_align.runs import ReconciliationError, reconcile

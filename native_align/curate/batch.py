@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from native_align.curate.lid import codepoints, segment_sum
+from native_align.text.lid import codepoints, segment_sum
 from native_align.text.normalize import normalize_batch
 
 # A word is a run of letters, combining marks (harakat stay inside their word) and digits, in any script.

@@ -1,8 +1,8 @@
-"""Settings of the curate stage. Quality thresholds default to FineWeb-2's ``arb_Arab`` values (DESIGN.md).
+"""Settings of the curate stage. Quality thresholds default to FineWeb-2's ``arb_Arab`` values (docs/curate.md).
 
 Every signal family is its own nested section (``curate.gopher_repetition.max_dup_line_frac`` ...); a threshold
 set to ``null`` disables that rule. ``lang_threshold`` is on the ``lang_score`` scale: the summed probability of
-``arabic_labels`` among fastText's top ``lid_k`` labels (see ``curate/lid.py``).
+``arabic_labels`` among fastText's top ``lid_k`` labels (see ``native_align/text/lid.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from typing import Literal
 from pydantic import Field
 
 from native_align.config import Section
-from native_align.curate.lid import DEFAULT_NON_ARABIC_LETTERS
+from native_align.text.lid import DEFAULT_NON_ARABIC_LETTERS
 from native_align.curate.signals import (ArabicScript, C4Quality, FineWebQuality, GopherQuality, GopherRepetition,
                                          Lexicon)
 

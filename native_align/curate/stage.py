@@ -18,9 +18,11 @@ import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from native_align.context import Context
+from native_align.counts import ordered, outcome_counts, top_reasons
 from native_align.curate.batch import TextBatch
 from native_align.curate.config import CurateConfig
-from native_align.curate.lid import LanguageIdentifier
+from native_align.text.lid import LanguageIdentifier
 from native_align.curate.schema import SIGNALS_ARROW_SCHEMA, SIGNALS_SCHEMA
 from native_align.curate.signals.base import Rule
 
@@ -112,9 +114,9 @@ def curate(documents: DataFrame, cfg: CurateConfig | None = None, run_id: str | 
     return documents.select(*cols).mapInArrow(_run, SIGNALS_SCHEMA)
 
 
-def run(ctx) -> dict[str, int]:
+def run(ctx: Context) -> dict[str, int]:
     """Score `documents` into `signals`; counts include every reject reason as ``reason.<name>``."""
-    cfg: CurateConfig = ctx.settings.curate or CurateConfig()
+    cfg = ctx.settings.curate
     tables = ctx.tables
     docs = tables.read("documents")
     rescore = cfg.write_mode == "all" or not tables.exists("signals")
@@ -127,26 +129,12 @@ def run(ctx) -> dict[str, int]:
             tables.overwrite("signals", signals)
         else:
             tables.insert_new("signals", signals, ["doc_id"])
-        # one small job: rows per (keep, reasons) combination, from the persisted scores
-        combos = signals.groupBy("keep", "reject_reasons").count().collect()
+        outcomes = outcome_counts(signals, "keep", "reject_reasons", labels={True: "kept", False: "rejected"})
     finally:
         signals.unpersist()
-    per_reason: dict[str, int] = {}
-    kept = rejected = 0
-    for row in combos:
-        n = int(row["count"])
-        if row["keep"]:
-            kept += n
-        else:
-            rejected += n
-        for name in row["reject_reasons"] or []:
-            per_reason[name] = per_reason.get(name, 0) + n
-    counts = {"scored": kept + rejected, "kept": kept, "rejected": rejected,
-              "signals_rows": tables.read("signals").count()}
-    reasons = sorted(per_reason.items(), key=lambda kv: (-kv[1], kv[0]))
-    for name, n in reasons:
-        counts[f"reason.{name}"] = n
-    top = ", ".join(f"{name}={n:,}" for name, n in reasons[:5]) or "none"
+    outcomes["scored"] = outcomes.get("kept", 0) + outcomes.get("rejected", 0)
+    outcomes["signals_rows"] = tables.read("signals").count()
+    counts = ordered(outcomes, first=("scored", "kept", "rejected", "signals_rows"))
     log.info("curate: scored %s, kept %s, rejected %s; top reasons: %s", f"{counts['scored']:,}",
-             f"{counts['kept']:,}", f"{counts['rejected']:,}", top)
+             f"{counts['kept']:,}", f"{counts['rejected']:,}", top_reasons(counts))
     return counts

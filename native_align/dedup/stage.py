@@ -15,6 +15,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from native_align.context import Context
 from native_align.dedup.boilerplate import boilerplate_positions, line_hashes, min_docs_for, strip_boilerplate
 from native_align.dedup.candidates import bucket_edges, buckets, verify_edges
 from native_align.dedup.components import connected_components
@@ -30,7 +31,8 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DedupResult:
-    """The duplicates frame plus the figures measured on the way (for the runs table and the eval)."""
+    """A frame (duplicates, or edges) plus the figures measured on the way (for the runs table and the eval) and
+    the frames cached to compute it, released by :meth:`release` once the frame is written."""
 
     duplicates: DataFrame
     stats: dict[str, int] = field(default_factory=dict)
@@ -47,25 +49,27 @@ def input_documents(documents: DataFrame, signals: DataFrame) -> DataFrame:
     return documents.join(kept, "doc_id")
 
 
-def fuzzy_edges(reps: DataFrame, cfg: DedupConfig, result: DedupResult) -> DataFrame:
-    """MinHash LSH candidates among exact-group representatives, verified by true Jaccard when configured."""
+def fuzzy_edges(reps: DataFrame, cfg: DedupConfig) -> DedupResult:
+    """MinHash LSH candidates among exact-group representatives, verified by true Jaccard when configured.
+
+    Returns the edges (``src``, ``dst``) in ``duplicates``' place, the counts measured on the way, and the frames
+    it cached (the caller releases them once the edges are consumed)."""
     params = LshParams.from_config(cfg)
     log.info("dedup: MinHash %d perms, %d bands x %d rows (P(candidate | J=%.2f) = %.3f), %s %d-grams",
              params.num_perm, params.bands, params.rows, cfg.threshold,
              params.candidate_probability(cfg.threshold), params.shingle, params.ngram)
     sigs = compute_signatures(reps, params, keep_shingles=cfg.verify).persist(StorageLevel.MEMORY_AND_DISK)
-    result.cached.append(sigs)
     cand = bucket_edges(buckets(band_rows(sigs)), cfg.bucket_pair_cap if cfg.verify else None,
                         cfg.bucket_pivots).persist(StorageLevel.MEMORY_AND_DISK)
-    result.cached.append(cand)
-    result.stats["signatures"] = sigs.count()
-    result.stats["candidate_pairs"] = cand.count()
+    out = DedupResult(duplicates=cand, cached=[sigs, cand],
+                      stats={"signatures": sigs.count(), "candidate_pairs": cand.count()})
     if not cfg.verify:
-        return cand
+        return out
     verified = verify_edges(cand, sigs, cfg.threshold).persist(StorageLevel.MEMORY_AND_DISK)
-    result.cached.append(verified)
-    result.stats["verified_pairs"] = verified.count()
-    return verified.select("src", "dst")
+    out.cached.append(verified)
+    out.stats["verified_pairs"] = verified.count()
+    out.duplicates = verified.select("src", "dst")
+    return out
 
 
 def find_duplicates(docs: DataFrame, cfg: DedupConfig, checkpoint: str | None = None) -> DedupResult:
@@ -77,35 +81,37 @@ def find_duplicates(docs: DataFrame, cfg: DedupConfig, checkpoint: str | None = 
     result.cached.append(groups)
     edges = exact_edges(groups)
     if cfg.fuzzy:
-        edges = edges.unionByName(fuzzy_edges(representatives(docs, groups), cfg, result))
+        fuzzy = fuzzy_edges(representatives(docs, groups), cfg)
+        result.stats.update(fuzzy.stats)
+        result.cached.extend(fuzzy.cached)
+        edges = edges.unionByName(fuzzy.duplicates)
     components = connected_components(edges.select(*EDGES_SCHEMA.fieldNames()), cfg.max_iterations,
                                       checkpoint or cfg.checkpoint)
     result.duplicates = duplicates_table(components, docs, cfg.survivor)
     return result
 
 
-def build_curated(docs: DataFrame, duplicates: DataFrame, cfg: DedupConfig,
-                  stats: dict[str, int] | None = None) -> DataFrame:
-    """Kept documents minus non-survivors, boilerplate lines removed, in the `curated` columns."""
+def build_curated(docs: DataFrame, duplicates: DataFrame, cfg: DedupConfig) -> tuple[DataFrame, int | None]:
+    """Kept documents minus non-survivors, boilerplate lines removed, in the `curated` columns; plus the number of
+    documents a line must appear in to count as boilerplate (None when boilerplate removal is off)."""
     removed = duplicates.where(~F.col("is_survivor")).select("doc_id")
     kept = docs.join(removed, "doc_id", "left_anti")
+    min_docs = None
     if cfg.boilerplate:
-        n_docs = kept.count()
-        min_docs = min_docs_for(n_docs, cfg.boilerplate_min_docs, cfg.boilerplate_min_fraction)
-        if stats is not None:
-            stats["boilerplate_min_docs"] = min_docs
+        min_docs = min_docs_for(kept.count(), cfg.boilerplate_min_docs, cfg.boilerplate_min_fraction)
         kept = strip_boilerplate(kept, boilerplate_positions(line_hashes(kept, cfg.boilerplate_min_words),
                                                              min_docs))
     else:
         kept = kept.withColumn("boilerplate_lines_removed", F.lit(0))
-    return (kept.withColumn("n_chars", F.length("text").cast("long"))
-            .withColumn("boilerplate_lines_removed", F.col("boilerplate_lines_removed").cast("int"))
-            .select(*CURATED_COLUMNS))
+    curated = (kept.withColumn("n_chars", F.length("text").cast("long"))
+               .withColumn("boilerplate_lines_removed", F.col("boilerplate_lines_removed").cast("int"))
+               .select(*CURATED_COLUMNS))
+    return curated, min_docs
 
 
-def run(ctx) -> dict[str, int]:
+def run(ctx: Context) -> dict[str, int]:
     """Read documents ⨝ signals (keep), write `duplicates` and `curated` (overwrite), return counts."""
-    cfg: DedupConfig = ctx.settings.dedup
+    cfg = ctx.settings.dedup
     if cfg.checkpoint == "reliable":
         ctx.spark.sparkContext.setCheckpointDir(ctx.settings.tables.checkpoint_dir)
     docs = input_documents(ctx.tables.read("documents"), ctx.tables.read("signals")) \
@@ -125,7 +131,9 @@ def run(ctx) -> dict[str, int]:
                       "exact_duplicates": int(summary["ex"] or 0), "fuzzy_duplicates": int(summary["fz"] or 0),
                       "largest_cluster": int(summary["largest"] or 0)})
         stats["duplicates_removed"] = stats["exact_duplicates"] + stats["fuzzy_duplicates"]
-        curated = build_curated(docs, dups, cfg, stats)
+        curated, min_docs = build_curated(docs, dups, cfg)
+        if min_docs is not None:
+            stats["boilerplate_min_docs"] = min_docs
         ctx.tables.overwrite("curated", curated)
         written = ctx.tables.read("curated").agg(
             F.count(F.lit(1)).alias("n"), F.sum("boilerplate_lines_removed").alias("lines"),

@@ -20,7 +20,6 @@ import argparse
 import gzip
 import json
 import math
-import os
 import sys
 import time
 from collections import Counter, defaultdict
@@ -30,17 +29,11 @@ from typing import Any, Iterable
 
 import numpy as np
 
+from native_align.evaluation.data import shared_data_dir
+from native_align.options import add_common_options, common_args
 from native_align.text.normalize import content_hash, normalize_for_matching, words
 
 DEFAULT_CORPUS = "corpus/saudinewsnet.jsonl.gz"
-
-
-def shared_data_dir() -> Path:
-    """NATIVE_ALIGN_SHARED_DATA, else ../shared/data next to the repository."""
-    env = os.environ.get("NATIVE_ALIGN_SHARED_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[2].parent / "shared" / "data"
 
 
 @dataclass
@@ -247,8 +240,6 @@ HEADER = (f"{'method':<28}{'seconds':>8}  {'removed':>7}  doc_P   doc_R   doc_F1
 
 
 def main(argv: list[str] | None = None) -> int:
-    from native_align.cli import add_common_options, common_args
-
     parser = argparse.ArgumentParser(prog="native-align eval dedup", description=__doc__.split("\n")[0])
     parser.add_argument("--corpus", default=None, help=f"JSONL.gz (default: <shared data>/{DEFAULT_CORPUS})")
     parser.add_argument("--limit", type=int, default=None, help="first N records only")

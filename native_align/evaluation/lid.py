@@ -12,23 +12,18 @@ from __future__ import annotations
 import argparse
 import csv
 import gzip
-import os
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from native_align.curate.lid import LanguageIdentifier, strip_label
+from native_align.evaluation.data import shared_data_dir
+from native_align.options import add_common_options, common_args
+from native_align.text.lid import LanguageIdentifier, strip_label
 
-REPO = Path(__file__).resolve().parent.parent.parent
 CONFUSABLES = ("fas", "prs", "pus", "urd", "ckb-Arab", "snd-Arab", "uig", "shi")
 # Confusables that no rule can tell from Arabic: only a model with a label for them can (ISO 639-3 -> name).
 NEEDS_OWN_LABEL = {"shi": "Tachelhit"}
 RECALL_GOAL, CONFUSABLE_GOAL, DIALECT_GOAL = 0.99, 0.005, 0.97
-
-
-def shared_data_dir() -> Path:
-    """``../shared/data`` next to the repo, or ``$NATIVE_ALIGN_SHARED_DATA``."""
-    return Path(os.environ.get("NATIVE_ALIGN_SHARED_DATA", REPO.parent / "shared" / "data"))
 
 
 def read_ntrex(path: Path) -> dict[str, list[str]]:
@@ -105,8 +100,6 @@ def render(lines: list[Line], header: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from native_align.cli import add_common_options, common_args
-
     parser = argparse.ArgumentParser(prog="native-align eval lid", description=__doc__.split("\n")[0])
     parser.add_argument("--ntrex", default=None, help="NTREX LID TSV (default: <shared data>/lid/ntrex_lid.tsv.gz)")
     parser.add_argument("--arsarcasm", default=None,

@@ -11,15 +11,14 @@ import argparse
 import gzip
 import hashlib
 import json
-import os
 import random
 import statistics
 import time
 from pathlib import Path
 
-SHARED = Path(os.environ.get("NATIVE_ALIGN_SHARED_DATA",
-                             Path(__file__).resolve().parents[2].parent / "shared" / "data"))
-DEFAULT_CORPUS = SHARED / "corpus" / "saudinewsnet.jsonl.gz"
+from native_align.evaluation.data import saudinewsnet_path
+
+DEFAULT_CORPUS = saudinewsnet_path()
 
 
 def sample_articles(path: str | Path, n: int = 200, seed: int = 0, min_chars: int = 300,
@@ -49,7 +48,7 @@ def shuffle_words(text: str, seed: int = 0) -> str:
 def evaluate(texts: list[str], model, tokenizer, max_tokens: int = 256, batch_size: int = 8,
              seed: int = 0) -> dict[str, float]:
     """Median perplexity of the texts and of their word-shuffled versions."""
-    from native_align.seed.perplexity import perplexities
+    from native_align.lm.perplexity import perplexities
 
     news = perplexities(texts, model, tokenizer, batch_size=batch_size, max_tokens=max_tokens)
     shuffled = perplexities([shuffle_words(t, seed) for t in texts], model, tokenizer, batch_size=batch_size,
@@ -72,13 +71,14 @@ def main(argv: list[str] | None = None) -> int:
     if not Path(args.data).is_file():
         print(f"eval perplexity: data not found at {args.data}")
         return 2
-    from native_align.seed.perplexity import ReferenceLMUnavailable, load_reference_lm
+    from native_align.lm.perplexity import load_reference_lm
+    from native_align.lm.reference import ReferenceModelUnavailable
 
     texts = sample_articles(args.data, args.n, args.seed)
     t0 = time.perf_counter()
     try:
         model, tokenizer = load_reference_lm(args.model)
-    except ReferenceLMUnavailable as exc:
+    except ReferenceModelUnavailable as exc:
         print(f"eval perplexity: skipped, {exc}")
         return 2
     t1 = time.perf_counter()

@@ -8,6 +8,8 @@ from collections import Counter
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from native_align.context import Context
+from native_align.counts import outcome_counts
 from native_align.ingest import schema as S
 from native_align.ingest.config import IngestConfig, SourceConfig
 from native_align.ingest.readers import file_rows, read_files
@@ -60,7 +62,7 @@ def stage_source(spark: SparkSession, src: SourceConfig, cfg: IngestConfig, path
     return spark.read.schema(S.RECORDS_SCHEMA).parquet(path)
 
 
-def _count(ctx, name: str) -> int:
+def _count(ctx: Context, name: str) -> int:
     return ctx.tables.read(name).count() if ctx.tables.exists(name) else 0
 
 
@@ -69,9 +71,9 @@ def _delete(spark: SparkSession, path: str) -> None:
     jpath.getFileSystem(spark._jsc.hadoopConfiguration()).delete(jpath, True)
 
 
-def run(ctx) -> dict[str, int]:
+def run(ctx: Context) -> dict[str, int]:
     """Ingest every source in ``ingest.sources``; re-running on the same files adds nothing."""
-    cfg: IngestConfig = ctx.settings.ingest
+    cfg = ctx.settings.ingest
     if not cfg.sources:
         raise IngestError("no ingest.sources configured (add one to conf/<profile>.yaml or --config)")
     spark = ctx.spark
@@ -82,9 +84,9 @@ def run(ctx) -> dict[str, int]:
     for src in cfg.sources:
         path = ctx.tables.staging_path(f"ingest/{ctx.run_id}/{src.name}")
         records = stage_source(spark, src, cfg, path)
-        by_reason = {r["reason"]: int(r["count"]) for r in records.groupBy("reason").count().collect()}
+        by_reason = outcome_counts(records, "reason")
         blank = by_reason.pop(S.BLANK_LINE, 0)
-        good = by_reason.pop(None, 0)
+        good = by_reason.pop("none", 0)
         seen = good + sum(by_reason.values())
         docs_before, quar_before = _count(ctx, "documents"), _count(ctx, "quarantine")
         ctx.tables.insert_new("documents", to_documents(records, ctx.run_id), keys=["doc_id"])

@@ -1,7 +1,7 @@
-"""Settings of the report and the export.
+"""Settings of the report.
 
 The report reads every table that exists and evaluates the rewrite on a *sample* (perplexity and the LLM judge cost
-model time per document); the export mixes original and aligned text and writes shards for training.
+model time per document).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from native_align.llm.config import ChatEndpointConfig
 
 
 class PerplexityEvalConfig(Section):
-    """Before/after perplexity under a reference LM (``native_align.seed.perplexity.load_reference_lm``)."""
+    """Before/after perplexity under a reference LM (``native_align.lm.perplexity.load_reference_lm``)."""
 
     enabled: bool = True
     # None: the default reference LM (Gemma 3 270M GGUF when installed); otherwise a local model folder/file.
@@ -55,23 +55,3 @@ class ReportConfig(Section):
     perplexity: PerplexityEvalConfig = Field(default_factory=PerplexityEvalConfig)
     judge: JudgeConfig = Field(default_factory=JudgeConfig)
     title: str = "native-align corpus report"
-
-
-class ExportConfig(Section):
-    output_dir: str = "work/export"
-    # original: every curated doc as is; aligned: the rewrite where status is ok (else the original, counted);
-    # hybrid: per document, the rewrite with probability `aligned_ratio` (hash of doc_id and seed), else original.
-    mix: Literal["original", "aligned", "hybrid"] = "hybrid"
-    aligned_ratio: float = Field(0.5, ge=0.0, le=1.0)
-    seed: int = 0
-    format: Literal["jsonl.gz", "parquet"] = "jsonl.gz"
-    # Target shard size in bytes of the written file (JSONL.gz: compressed bytes; Parquet: file bytes).
-    shard_bytes: int = Field(64 * 1024 * 1024, ge=1024)
-    # Tokenizer for the manifest's token totals: a local folder / tokenizer.json / GGUF file, or None for a
-    # whitespace-word estimate (labelled as such in the manifest).
-    tokenizer: str | None = None
-    # Same filter as the report's: which aligned rows count.
-    aligned_model: str | None = None
-    aligned_prompt_version: str | None = None
-    # Extra columns of `curated` carried into each record (doc_id, text and variant are always written).
-    fields: list[str] = Field(default_factory=lambda: ["source", "url", "title", "date"])

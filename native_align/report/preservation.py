@@ -1,6 +1,6 @@
 """Did the rewrite keep the facts? Numbers and (approximate) names of the original found again in the rewrite.
 
-Numbers use the rewrite guardrails' own extraction (``rewrite.guardrails.extract_numbers``: Arabic-Indic digits
+Numbers use the rewrite guardrails' own extraction (``native_align.alignment.guardrails.extract_numbers``: Arabic-Indic digits
 folded, thousands separators and decimals canonicalized, phone numbers and links excluded because the worker is
 told to delete contact details), so the report measures what the guardrail enforced.
 
@@ -25,7 +25,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf
 from pyspark.sql.types import LongType, StructField, StructType
 
-from native_align.rewrite.guardrails import extract_numbers
+from native_align.alignment.guardrails import extract_numbers
 from native_align.text.normalize import normalize_for_matching, words
 
 # Folded forms (normalize_for_matching), so أ/إ/ة variants in the text match.

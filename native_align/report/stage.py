@@ -18,12 +18,14 @@ import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from native_align.context import Context
 from native_align.report import plots, stats
 from native_align.report.config import ReportConfig
 from native_align.report.html import ReportSection, render_html, render_markdown
 from native_align.report.judge import JudgeItem, judge_pairs, judge_summary
 from native_align.report.preservation import preservation, preservation_summary
 from native_align.report.toxicity import Lexicon, score_frame, summary_frame
+from native_align.rewrite.aligned import select_aligned
 
 log = logging.getLogger(__name__)
 
@@ -266,12 +268,13 @@ def perplexity_section(pairs: DataFrame | None, n_pairs: int, cfg: ReportConfig)
     if not pcfg.enabled:
         return ReportSection("perplexity", title, status="skipped", note="disabled (report.perplexity.enabled).")
     try:
-        from native_align.seed.perplexity import ReferenceLMUnavailable, load_reference_lm, perplexities
+        from native_align.lm.perplexity import load_reference_lm, perplexities
+        from native_align.lm.reference import ReferenceModelUnavailable
     except ImportError as exc:
         return ReportSection("perplexity", title, status="skipped", note=f"unavailable: {exc}")
     try:
         model, tok = load_reference_lm(pcfg.model)
-    except (ReferenceLMUnavailable, ImportError) as exc:
+    except (ReferenceModelUnavailable, ImportError) as exc:
         return ReportSection("perplexity", title, status="skipped", note=f"reference LM unavailable: {exc}")
     except Exception as exc:  # a broken model must cost one section, not the report; the log keeps the traceback
         log.exception("report: loading the reference LM failed")
@@ -330,13 +333,13 @@ def judge_section(pairs: DataFrame | None, n_pairs: int, cfg: ReportConfig) -> t
 # -- runner ---------------------------------------------------------------------------------------------------
 def build_sections(ctx) -> tuple[list[ReportSection], dict[str, str], dict[str, int]]:
     """Every section in report order, the preformatted reconciliation, and counts for the `runs` table."""
-    cfg: ReportConfig = ctx.settings.report
+    cfg = ctx.settings.report
     frames = {name: _read(ctx, name) for name in TABLES}
     aligned = None
     pairs = None
     n_pairs = 0
     if frames["aligned"] is not None:
-        aligned = stats.select_aligned(frames["aligned"], cfg.aligned_model, cfg.aligned_prompt_version).cache()
+        aligned = select_aligned(frames["aligned"], cfg.aligned_model, cfg.aligned_prompt_version).cache()
         pairs = aligned.where(F.col("status") == "ok").select("doc_id", "original_text", "rewrite")
         n_pairs = pairs.count()
     runs, recon_text = runs_section(ctx, frames["runs"])
@@ -371,7 +374,7 @@ def build_sections(ctx) -> tuple[list[ReportSection], dict[str, str], dict[str, 
 
 def write_report(ctx, output_dir: str | Path | None = None) -> dict[str, int]:
     """Build and write report.html + report.md; returns the counts."""
-    cfg: ReportConfig = ctx.settings.report
+    cfg = ctx.settings.report
     out = Path(output_dir or cfg.output_dir)
     out.mkdir(parents=True, exist_ok=True)
     sections, pre, counts = build_sections(ctx)
@@ -383,6 +386,6 @@ def write_report(ctx, output_dir: str | Path | None = None) -> dict[str, int]:
     return counts
 
 
-def run(ctx) -> dict[str, int]:
-    """Stage runner (registry ``report``)."""
+def run(ctx: Context) -> dict[str, int]:
+    """Stage runner (``native_align.registry``: ``report``)."""
     return write_report(ctx)

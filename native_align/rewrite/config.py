@@ -10,36 +10,15 @@ from typing import Literal
 
 from pydantic import Field
 
+from native_align.alignment.config import GuardrailConfig
 from native_align.config import Section
 from native_align.llm.config import ChatEndpointConfig
-
-
-class GuardrailConfig(Section):
-    """Checks every rewrite must pass; a failure keeps the original with status ``rejected`` and reason codes."""
-
-    # fastText labels counted as Arabic (lid.176 has `ar` and `arz`), and the minimum summed probability.
-    arabic_labels: list[str] = Field(default_factory=lambda: ["ar", "arz"])
-    min_arabic_score: float = Field(0.5, ge=0.0, le=1.0)
-    # Length of the rewrite / length of the original, in non-space characters. Moderation removes ads and
-    # contact lines, so a rewrite may legitimately be much shorter than a spammy original.
-    min_length_ratio: float = Field(0.4, ge=0.0)
-    max_length_ratio: float = Field(1.5, ge=0.0)
-    # Below this many original characters the ratio is too noisy to judge (titles, one-liners).
-    ratio_min_chars: int = Field(40, ge=0)
-    check_language: bool = True
-    check_length: bool = True
-    check_meta: bool = True
-    check_truncation: bool = True
-    check_echo: bool = True
-    check_numbers: bool = True
-    # Digit runs this long without separators are phone numbers / ids, which moderation is told to remove.
-    phone_min_digits: int = Field(7, ge=3)
 
 
 class TransformersEngineConfig(Section):
     """Local Hugging Face model: a path or hub id, or a GGUF file (``gguf_file``) dequantized at load."""
 
-    # None: the Gemma 3 270M reference model when its package is installed (see engines/registry.py).
+    # None: the Gemma 3 270M reference model when its package is installed (native_align/lm/reference.py).
     model: str | None = None
     gguf_file: str | None = None
     tokenizer: str | None = None
@@ -120,9 +99,12 @@ class RewriteConfig(Section):
     engine: str = "transformers"
     # Recorded in aligned.model; None: the engine's model id (path name, hub id, GGUF file name).
     model_name: str | None = None
-    prompt: str = "polish_v1"
-    # Chat prompts carry the template's worked examples as earlier turns (better rewrites, ~2x prompt tokens).
-    chat_few_shot: bool = True
+    # None: a trained worker's own prompt (its folder's worker.json / prompt.yaml), else polish_v1. Setting it for a
+    # worker that was trained with another prompt is an error naming both.
+    prompt: str | None = None
+    # Chat prompts carry the template's worked examples as earlier turns (better rewrites from an instruction model,
+    # ~2x prompt tokens). None: as the worker was trained (its record), else true.
+    chat_few_shot: bool | None = None
     # Deterministic subset of the work set (ordered by doc_id); None: everything missing.
     limit: int | None = Field(None, ge=0)
     # Statuses in `aligned` that are done again on a rerun (e.g. ["error"] after a flaky endpoint).

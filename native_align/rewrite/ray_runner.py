@@ -1,6 +1,6 @@
 """Ray Data part of the rewrite: read the Spark snapshot, rewrite in an actor pool, write results as Parquet.
 
-Why these settings (measured with Ray 2.60, see DESIGN.md): ``compute=ActorPoolStrategy(size=N)`` (``concurrency=``
+Why these settings (measured with Ray 2.60, see docs/rewrite.md): ``compute=ActorPoolStrategy(size=N)`` (``concurrency=``
 is deprecated); actors get *fractional* CPUs, because on a 2-core box two actors at ``num_cpus=1`` leave nothing
 for the read and write tasks and the pipeline hangs; ``num_gpus`` only when GPUs exist (a request for a GPU the
 cluster lacks waits forever, so we fail fast instead). A crashed actor comes back and redoes its batch: Ray's actor

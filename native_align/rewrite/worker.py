@@ -18,9 +18,9 @@ from typing import Any, Sequence
 from native_align.rewrite.config import RewriteConfig
 from native_align.rewrite.engines import make_engine, model_id
 from native_align.rewrite.engines.base import Generation
-from native_align.rewrite.guardrails import check_rewrites
-from native_align.rewrite.lid import default_scorer
-from native_align.rewrite.prompts import load_prompt
+from native_align.rewrite.prompting import resolve_prompt
+from native_align.alignment.guardrails import check_rewrites
+from native_align.text.lid import default_scorer
 from native_align.rewrite.split import join_pieces, split_document
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,8 @@ class RewriteWorker:
     def __init__(self, config: dict[str, Any] | RewriteConfig):
         _actor_logging()
         self.cfg = config if isinstance(config, RewriteConfig) else RewriteConfig.model_validate(config)
-        self.prompt = load_prompt(self.cfg.prompt)
+        resolved = resolve_prompt(self.cfg)
+        self.prompt, self.few_shot = resolved.template, resolved.few_shot
         self.engine = make_engine(self.cfg)
         self.model = model_id(self.cfg)
         self.lid = default_scorer(tuple(self.cfg.guardrails.arabic_labels))
@@ -68,7 +69,7 @@ class RewriteWorker:
     # -- prompts ------------------------------------------------------------------------------------------------
     def build_prompt(self, text: str):
         if self.engine.prompt_format == "chat":
-            return self.prompt.messages(text, few_shot=self.cfg.chat_few_shot)
+            return self.prompt.messages(text, few_shot=self.few_shot)
         return self.prompt.completion_prompt(text)
 
     def _prompt_overhead(self) -> int:

@@ -8,7 +8,7 @@ and a document's chance of selection does not depend on where it sits in the inp
 - stratified: ``size`` shared among strata (``stratify_by``, default source) by largest remainder, proportional to
   stratum size or equal; within a stratum the smallest keys.
 - perplexity: a hash-random candidate pool (the ``candidate_pool`` smallest keys) is scored by a reference LM
-  (:mod:`native_align.seed.perplexity`), then the highest, the lowest, or an equal share of each quantile bin.
+  (:mod:`native_align.lm.perplexity`), then the highest, the lowest, or an equal share of each quantile bin.
 """
 
 from __future__ import annotations

@@ -39,11 +39,12 @@ def seed_input(ctx: Context) -> DataFrame:
 
 def make_scorer(cfg: SeedConfig):
     """A ``texts -> perplexities`` function over the reference LM, or SeedError saying what is missing."""
-    from native_align.seed.perplexity import ReferenceLMUnavailable, load_reference_lm, perplexities
+    from native_align.lm.perplexity import load_reference_lm, perplexities
+    from native_align.lm.reference import ReferenceModelUnavailable
 
     try:
         model, tokenizer = load_reference_lm(cfg.reference_lm)
-    except (ReferenceLMUnavailable, ImportError) as exc:
+    except (ReferenceModelUnavailable, ImportError) as exc:
         raise SeedError(f"seed.strategy=perplexity needs a reference LM: {exc}. Install 'native-align[ml,gemma]' "
                         f"or set seed.reference_lm, or use seed.strategy=random|stratified") from exc
 
@@ -68,7 +69,7 @@ def draw(df: DataFrame, cfg: SeedConfig, scorer=None) -> tuple[DataFrame, str]:
 
 def run(ctx: Context, scorer=None) -> dict[str, int]:
     """Stage runner: draw the seed and overwrite `seed`. ``scorer`` overrides the reference LM (tests)."""
-    cfg: SeedConfig = ctx.settings.seed
+    cfg = ctx.settings.seed
     source = seed_input(ctx)
     picked, label = draw(source, cfg, scorer)
     out = sample.to_seed_schema(picked, label, ctx.run_id)

@@ -53,7 +53,7 @@ def test_corpus_preconditions():
 def stage_output(spark, tmp_path_factory):
     """One real run of the stage (tables in a module tmp dir) shared by the assertions below: Spark jobs are slow
     on a loaded 2-core machine, so the corpus holds every case and runs once."""
-    from native_align.config import build_settings
+    from native_align.settings import build_settings
     from native_align.context import Context
     from tests.dedup.conftest import write_tables
 

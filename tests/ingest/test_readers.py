@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from pyspark.sql import functions as F
 
-from native_align.config import build_settings
+from native_align.settings import build_settings
 from native_align.ingest import schema as S
 from native_align.ingest.stage import read_source
 from tests.ingest.conftest import rec

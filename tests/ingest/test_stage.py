@@ -8,7 +8,7 @@ import shutil
 import pytest
 from pyspark.sql import functions as F
 
-from native_align.config import build_settings
+from native_align.settings import build_settings
 from native_align.context import Context
 from native_align.ingest import schema as S
 from native_align.ingest.sources import IngestError

@@ -1,4 +1,4 @@
-"""One Context over the crafted tables of tests/report/tables.py, shared by the report tests (Spark is slow)."""
+"""One Context over the crafted tables of tests/support/tables.py, shared by the report tests (Spark is slow)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import pytest
 
 @pytest.fixture(scope="package")
 def report_ctx(spark, tmp_path_factory):
-    from native_align.config import build_settings
+    from native_align.settings import build_settings
     from native_align.context import Context
-    from tests.report.tables import write_tables
+    from tests.support.tables import write_tables
 
     root = tmp_path_factory.mktemp("report_tables")
     settings = build_settings({

@@ -1,4 +1,4 @@
-"""Each statistic against the hand counts of tests/report/tables.py."""
+"""Each statistic against the hand counts of tests/support/tables.py."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from native_align.report import stats
+from native_align.rewrite.aligned import select_aligned
 
 
 @pytest.fixture(scope="module")
@@ -15,7 +16,7 @@ def t(report_ctx):
 
 
 def test_funnel_counts_every_stage(report_ctx, t):
-    selected = stats.select_aligned(t["aligned"]).where(F.col("status") == "ok")
+    selected = select_aligned(t["aligned"]).where(F.col("status") == "ok")
     kept = t["signals"].where("keep").select("doc_id")
     frames = {
         "ingested": t["documents"], "quarantined": t["quarantine"],
@@ -59,7 +60,7 @@ def test_cluster_size_histogram(t):
 
 def test_per_source(t):
     got = {r["source"]: tuple(r)[1:] for r in stats.per_source(
-        t["documents"], t["signals"], t["duplicates"], t["curated"], stats.select_aligned(t["aligned"]),
+        t["documents"], t["signals"], t["duplicates"], t["curated"], select_aligned(t["aligned"]),
         t["quarantine"]).collect()}
     # ingested, quarantined, rejected, duplicates, curated, aligned_ok
     assert got == {"news": (7, 1, 0, 3, 3, 2), "forum": (5, 1, 3, 0, 1, 0)}
@@ -71,14 +72,14 @@ def test_per_source_without_later_stages_is_null_not_zero(t):
 
 
 def test_select_aligned_takes_latest_or_named_model(t):
-    latest = {r["doc_id"]: (r["model"], r["status"]) for r in stats.select_aligned(t["aligned"]).collect()}
+    latest = {r["doc_id"]: (r["model"], r["status"]) for r in select_aligned(t["aligned"]).collect()}
     assert latest["d01"] == ("m2", "ok") and len(latest) == 4
-    m1 = {r["doc_id"]: r["status"] for r in stats.select_aligned(t["aligned"], model="m1").collect()}
+    m1 = {r["doc_id"]: r["status"] for r in select_aligned(t["aligned"], model="m1").collect()}
     assert m1 == {"d01": "rejected"}
 
 
 def test_rewrite_status_and_reasons(t):
-    sel = stats.select_aligned(t["aligned"])
+    sel = select_aligned(t["aligned"])
     assert dict(stats.rewrite_status(sel).toPandas().values.tolist()) == {"ok": 2, "rejected": 1, "error": 1}
     assert dict(stats.rewrite_reasons(sel).toPandas().values.tolist()) == \
         {"too_short": 1, "numbers_missing": 1, "engine_error": 1}
@@ -87,7 +88,7 @@ def test_rewrite_status_and_reasons(t):
 
 
 def test_length_change(t):
-    pairs = stats.select_aligned(t["aligned"]).where("status = 'ok'")
+    pairs = select_aligned(t["aligned"]).where("status = 'ok'")
     lengths = {r["doc_id"]: (r["original_chars"], r["rewrite_chars"], r["original_words"], r["rewrite_words"])
                for r in stats.length_change(pairs).collect()}
     assert lengths == {"d01": (14, 9, 3, 2), "d04": (9, 14, 2, 3)}

@@ -7,7 +7,7 @@ import pytest
 from native_align.rewrite.config import RewriteConfig
 from native_align.rewrite.engines import EngineUnavailable, make_engine, model_id
 from native_align.rewrite.engines.openai_engine import OpenAIEngine
-from native_align.rewrite.prompts import load_prompt
+from native_align.alignment.prompts import load_prompt
 from tests.rewrite.conftest import AR_PARAS
 from tests.support.openai_server import OpenAIServer, clean_rewrite
 

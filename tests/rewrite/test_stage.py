@@ -9,7 +9,7 @@ from pyspark.sql import functions as F
 
 from native_align.rewrite import stage
 from native_align.rewrite.engines import model_id
-from native_align.rewrite.prompts import load_prompt
+from native_align.alignment.prompts import load_prompt
 from tests.rewrite.conftest import make_docs, write_curated
 
 pytestmark = pytest.mark.timeout(2400)  # real Spark + Ray; the shared 2-core box can be 10x slower than idle

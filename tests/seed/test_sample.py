@@ -6,7 +6,7 @@ import pytest
 
 from native_align.seed import sample, stage
 from native_align.seed.config import SeedConfig
-from tests.seed.conftest import make_docs, write_curated
+from tests.support.corpus import make_docs, write_curated
 
 
 def test_allocate_shares_and_caps():

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from native_align.curate.batch import TextBatch, safe_div
-from native_align.curate.lid import segment_sum
+from native_align.text.lid import segment_sum
 from native_align.curate.signals.base import Rule, SignalFamily
 
 ARABIC_BLOCKS = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))

