@@ -19,6 +19,8 @@ from native_align.evaluation import dedup as eval_dedup
 from native_align.evaluation import lid as eval_lid
 from native_align.evaluation import perplexity as eval_perplexity
 from native_align.evaluation import toxicity as eval_toxicity
+from native_align.evaluation import web as eval_web
+from native_align.evaluation import worker as eval_worker
 from native_align.export.stage import run as export
 from native_align.ingest.stage import run as ingest
 from native_align.pairs.stage import run as pairs
@@ -65,6 +67,8 @@ EVALUATIONS: tuple[Tool, ...] = (
     Tool("dedup", eval_dedup.main, "dedup precision / recall against exact Jaccard ground truth"),
     Tool("toxicity", eval_toxicity.main, "toxicity scorers on MLMA"),
     Tool("perplexity", eval_perplexity.main, "reference-LM perplexity: news vs the same words shuffled"),
+    Tool("web", eval_web.main, "WARC reading, charset decoding and main-text extraction on generated news pages"),
+    Tool("worker", eval_worker.main, "a trained worker against its base model on held-out noise pairs"),
 )
 
 

@@ -1,0 +1,1 @@
+"""Web input (WARC / WET): records, charsets, main-text extraction and URL filtering, in plain Python."""
