@@ -18,6 +18,7 @@ from native_align.dedup.stage import run as dedup
 from native_align.evaluation import dedup as eval_dedup
 from native_align.evaluation import lid as eval_lid
 from native_align.evaluation import perplexity as eval_perplexity
+from native_align.evaluation import pii as eval_pii
 from native_align.evaluation import toxicity as eval_toxicity
 from native_align.evaluation import web as eval_web
 from native_align.evaluation import worker as eval_worker
@@ -66,6 +67,7 @@ EVALUATIONS: tuple[Tool, ...] = (
     Tool("lid", eval_lid.main, "Arabic language ID on NTREX-128 and ArSarcasm-v2"),
     Tool("dedup", eval_dedup.main, "dedup precision / recall against exact Jaccard ground truth"),
     Tool("toxicity", eval_toxicity.main, "toxicity scorers on MLMA"),
+    Tool("pii", eval_pii.main, "PII detection: precision / recall per kind, SaudiNewsNet firings, speed"),
     Tool("perplexity", eval_perplexity.main, "reference-LM perplexity: news vs the same words shuffled"),
     Tool("web", eval_web.main, "WARC reading, charset decoding and main-text extraction on generated news pages"),
     Tool("worker", eval_worker.main, "a trained worker against its base model on held-out noise pairs"),

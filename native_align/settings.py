@@ -20,6 +20,7 @@ from native_align.dedup.config import DedupConfig
 from native_align.export.config import ExportConfig
 from native_align.ingest.config import IngestConfig
 from native_align.pairs.config import PairsConfig
+from native_align.pii.config import PiiConfig
 from native_align.report.config import ReportConfig
 from native_align.rewrite.config import RewriteConfig
 from native_align.seed.config import SeedConfig
@@ -35,6 +36,7 @@ class Settings(Section):
     ingest: IngestConfig = Field(default_factory=IngestConfig)
     curate: CurateConfig = Field(default_factory=CurateConfig)
     dedup: DedupConfig = Field(default_factory=DedupConfig)
+    pii: PiiConfig = Field(default_factory=PiiConfig)
     seed: SeedConfig = Field(default_factory=SeedConfig)
     expert: ExpertConfig = Field(default_factory=ExpertConfig)
     pairs: PairsConfig = Field(default_factory=PairsConfig)
