@@ -58,6 +58,8 @@ class TrainConfig(Section):
     save_steps: int = Field(200, ge=1)
     save_total_limit: int = Field(2, ge=1)
     eval_steps: int | None = Field(None, ge=1)
+    # Validation loss on at most this many held-back pairs (a forward pass each: minutes on a CPU).
+    max_eval_examples: int = Field(256, ge=0)
     seed: int = 42
     # True: continue from the newest checkpoint in output_dir/checkpoints; a path: from that checkpoint.
     resume_from_checkpoint: bool | str = False

@@ -49,6 +49,10 @@ def load_base(cfg, base_model: str, gguf_file: str | None = None):
     # Weights stay fp32 for full fine-tuning (mixed precision autocasts); LoRA may load the frozen base in bf16.
     dtype = torch.bfloat16 if (cfg.method == "lora" and bf16) else torch.float32
     model = AutoModelForCausalLM.from_pretrained(base_model, dtype=dtype, **extra)
+    if gguf_file:
+        from native_align.lm.reference import forget_gguf_quantization
+
+        forget_gguf_quantization(model)  # dequantized at load: plain tensors the Trainer may update and save
     if cfg.gradient_checkpointing:
         model.gradient_checkpointing_enable()
         model.config.use_cache = False

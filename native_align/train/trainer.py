@@ -142,8 +142,8 @@ def train_worker(cfg, *, pairs_dir: str | Path | None = None, output_dir: str | 
     if added:
         log.info("train-worker: %s has no chat template; added one (saved with the worker)", label)
     train_ds, dropped = encode_all(tokenizer, read_conversations(train_file), cfg.max_seq_len)
-    val_ds, dropped_val = (encode_all(tokenizer, read_conversations(val_file), cfg.max_seq_len)
-                           if val_file.is_file() else (PairDataset([]), 0))
+    val_ds, dropped_val = (encode_all(tokenizer, read_conversations(val_file)[: cfg.max_eval_examples],
+                                      cfg.max_seq_len) if val_file.is_file() else (PairDataset([]), 0))
     if dropped + dropped_val:
         log.warning("train-worker: %d examples longer than max_seq_len=%d were left out", dropped + dropped_val,
                     cfg.max_seq_len)
