@@ -19,6 +19,7 @@ from native_align.curate.config import CurateConfig
 from native_align.dedup.config import DedupConfig
 from native_align.export.config import ExportConfig
 from native_align.ingest.config import IngestConfig
+from native_align.moderation.config import ModerationConfig
 from native_align.pairs.config import PairsConfig
 from native_align.pii.config import PiiConfig
 from native_align.report.config import ReportConfig
@@ -37,6 +38,7 @@ class Settings(Section):
     curate: CurateConfig = Field(default_factory=CurateConfig)
     dedup: DedupConfig = Field(default_factory=DedupConfig)
     pii: PiiConfig = Field(default_factory=PiiConfig)
+    moderation: ModerationConfig = Field(default_factory=ModerationConfig)
     seed: SeedConfig = Field(default_factory=SeedConfig)
     expert: ExpertConfig = Field(default_factory=ExpertConfig)
     pairs: PairsConfig = Field(default_factory=PairsConfig)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field
 
 from native_align.config import Section
@@ -27,3 +29,10 @@ class GuardrailConfig(Section):
     check_numbers: bool = True
     # Digit runs this long without separators are phone numbers / ids, which moderation is told to remove.
     phone_min_digits: int = Field(7, ge=3)
+    # moderation_missed: the rewrite kept a contact detail, an ad phrase or a moderation hit that the original had
+    # (the scorer is the run's `moderation` section; native_align/moderation/removable.py says what "kept" means).
+    check_moderation: bool = True
+    moderation_kinds: list[Literal["phone", "email", "url", "handle", "ad", "moderation"]] = Field(
+        default_factory=lambda: ["phone", "email", "url", "handle", "ad", "moderation"])
+    # None: the packaged, reviewed ad-phrase list (resources/moderation/ads_ar.tsv).
+    ads_path: str | None = None

@@ -5,18 +5,30 @@ rewritten text", refuses, stops mid-sentence at the token cap, repeats our instr
 number. Each rule below returns a stable reason code (counted in the report); any reason makes the rewrite
 ``rejected`` and the stage keeps the original beside it. Seed annotation uses the same checks on expert outputs.
 
+Form alone is not enough: a worker that ignores the content-moderation rule would pass every form check, so
+``moderation_missed`` rejects a rewrite that keeps a contact detail, an ad phrase or a moderation hit its original
+had (``native_align/moderation/removable.py``; calibration in docs/moderation.md).
+
 Reason codes: ``empty``, ``not_arabic``, ``too_short``, ``too_long``, ``refusal``, ``meta_commentary``,
-``truncated``, ``echoes_instructions``, ``numbers_missing``.
+``truncated``, ``echoes_instructions``, ``numbers_missing``, ``moderation_missed``.
 """
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
-from typing import Literal, Sequence
+from typing import TYPE_CHECKING, Literal, Sequence, Union
 
 from native_align.alignment.config import GuardrailConfig
 from native_align.text.lid import ArabicScorer, default_scorer
+
+if TYPE_CHECKING:
+    from native_align.moderation.base import ModerationScorer
+    from native_align.moderation.config import ModerationConfig
+    from native_align.moderation.removable import Item, RemovalCheck
+
+    Moderation = Union[ModerationScorer, ModerationConfig, None]
 
 # -- numbers --------------------------------------------------------------------------------------------------
 _DIGITS = str.maketrans({
@@ -48,8 +60,9 @@ def _canonical(token: str) -> list[str]:
 
 def extract_numbers(text: str, phone_min_digits: int = 7) -> tuple[set[str], set[str]]:
     """(numbers that must survive, every number form seen). Links, e-mails and phone numbers are left out of
-    the first set: the code of conduct tells the worker to delete contact details."""
-    text = text.translate(_DIGITS)
+    the first set: the code of conduct tells the worker to delete contact details. HTML entities are read as the
+    characters they stand for: ``&#1576;`` is the letter ب, not the number 1576."""
+    text = html.unescape(text).translate(_DIGITS)
     text = _LINKS.sub(" ", text)
     text = _PHONE.sub(" ", text)
     required: set[str] = set()
@@ -117,12 +130,26 @@ def _echo_fragments(prompt) -> list[str]:
     return prompt.echo_fragments()
 
 
+def moderation_check(cfg: GuardrailConfig, moderation: Moderation = None) -> RemovalCheck:
+    """The moderation_missed detectors: ``moderation`` is a scorer, or the settings to build one (the run's
+    ``moderation`` section); None: the default lexicon. Built from settings once per process (cached)."""
+    from native_align.moderation.ads import load_ads
+    from native_align.moderation.base import ModerationScorer
+    from native_align.moderation.removable import RemovalCheck, removal_check
+
+    if isinstance(moderation, ModerationScorer):
+        ads = load_ads(cfg.ads_path) if "ad" in cfg.moderation_kinds else None
+        return RemovalCheck(moderation, ads, cfg.moderation_kinds)
+    return removal_check(moderation, cfg.ads_path, cfg.moderation_kinds)
+
+
 def check_rewrite(original: str, rewrite: str, cfg: GuardrailConfig | None = None, lid: ArabicScorer | None = None,
                   *, finish_reason: str | None = None, prompt=None, arabic_score: float | None = None,
-                  ) -> GuardrailResult:
+                  moderation: Moderation = None, kept: Sequence[Item] | None = None) -> GuardrailResult:
     """Judge one rewrite against its original. ``finish_reason == "length"`` (the token cap was hit) counts as
     truncated; ``prompt`` (a PromptTemplate, default polish_v1) supplies the instruction text for the echo
-    check; ``arabic_score`` skips LID when the caller already scored the text in a batch."""
+    check; ``arabic_score`` skips LID when the caller already scored the text in a batch; ``moderation`` selects
+    the scorer (see :func:`moderation_check`) and ``kept`` skips it when the batch form already decided."""
     cfg = cfg or GuardrailConfig()
     original = original or ""
     rewrite = rewrite or ""
@@ -179,13 +206,21 @@ def check_rewrite(original: str, rewrite: str, cfg: GuardrailConfig | None = Non
             reasons.append("numbers_missing")
             details["numbers_missing"] = ", ".join(missing[:10])
 
+    if cfg.check_moderation:
+        if kept is None:
+            kept = moderation_check(cfg, moderation).check([original], [rewrite])[0]
+        if kept:
+            reasons.append("moderation_missed")
+            details["moderation_missed"] = "; ".join(it.describe() for it in kept[:5])
+
     return GuardrailResult("rejected" if reasons else "ok", reasons, details)
 
 
 def check_rewrites(originals: Sequence[str], rewrites: Sequence[str], cfg: GuardrailConfig | None = None,
                    lid: ArabicScorer | None = None, finish_reasons: Sequence[str | None] | None = None,
-                   prompt=None) -> list[GuardrailResult]:
-    """Batch form: one LID call for all rewrites (what actors use)."""
+                   prompt=None, *, moderation: Moderation = None) -> list[GuardrailResult]:
+    """Batch form (what actors use): one LID call for all rewrites, one moderation ``score()`` call for all
+    originals and one for the rewrites whose original had a hit."""
     cfg = cfg or GuardrailConfig()
     finish_reasons = finish_reasons or [None] * len(rewrites)
     scores: list[float | None] = [None] * len(rewrites)
@@ -194,5 +229,8 @@ def check_rewrites(originals: Sequence[str], rewrites: Sequence[str], cfg: Guard
         idx = [i for i, r in enumerate(rewrites) if (r or "").strip()]
         for i, s in zip(idx, scorer.arabic_scores([rewrites[i] for i in idx])):
             scores[i] = s
-    return [check_rewrite(o, r, cfg, lid, finish_reason=f, prompt=prompt, arabic_score=s)
-            for o, r, f, s in zip(originals, rewrites, finish_reasons, scores)]
+    kept: list[list[Item] | None] = [None] * len(rewrites)
+    if cfg.check_moderation:
+        kept = moderation_check(cfg, moderation).check([o or "" for o in originals], [r or "" for r in rewrites])
+    return [check_rewrite(o, r, cfg, lid, finish_reason=f, prompt=prompt, arabic_score=s, kept=k)
+            for o, r, f, s, k in zip(originals, rewrites, finish_reasons, scores, kept)]

@@ -6,8 +6,11 @@ output cleaning, guardrails): the base model as the pipeline prompts it (few-sho
 base model), the worker as it was trained (its ``worker.json``). Per model: share accepted by the guardrails and
 their reasons; removal per noise family (``evaluation/removal.py``); numbers of the target kept; chrF++ to the clean
 target (sacrebleu); *do no harm*: chrF++ of the rewrite of an already-clean chunk to itself; median length ratio;
-Arabic kept; output tokens/s. Pairs noised with held-out templates are reported apart from those with training
-templates. Prints a table, writes JSON (with before/after examples for the report's worker section).
+Arabic kept; output tokens/s; what moderation left, by the guardrail ``moderation_missed``'s own detectors and the
+run's ``moderation`` scorer: outputs still flagged among pairs whose source was flagged, outputs that kept a
+contact detail / an ad phrase of their source among sources that had one. Pairs noised with held-out templates are
+reported apart from those with training templates. Prints a table, writes JSON (with before/after examples for the
+report's worker section).
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from typing import Any
 
 from native_align.alignment.guardrails import extract_numbers
 from native_align.evaluation.removal import DELETION_FAMILIES, left_in
+from native_align.moderation.removable import CONTACT_KINDS, RemovalCheck
 from native_align.options import add_common_options, common_args
 
 log = logging.getLogger(__name__)
@@ -49,11 +53,13 @@ def read_heldout(path: str | Path, limit: int | None = None) -> list[dict]:
     return out
 
 
-def rewrite_pairs(rewrite_cfg: dict, pairs: list[dict], batch: int) -> tuple[list[Any], float, str]:
-    """Rewrite every source with a RewriteWorker built from ``rewrite_cfg``; (results, generation seconds, model id)."""
+def rewrite_pairs(rewrite_cfg: dict, pairs: list[dict], batch: int,
+                  moderation: dict | None = None) -> tuple[list[Any], float, str]:
+    """Rewrite every source with a RewriteWorker built from ``rewrite_cfg`` (and the run's ``moderation`` section,
+    as the rewrite stage builds it); (results, generation seconds, model id)."""
     from native_align.rewrite.worker import RewriteWorker
 
-    worker = RewriteWorker(rewrite_cfg)
+    worker = RewriteWorker(rewrite_cfg, moderation)
     results, seconds = [], 0.0
     for start in range(0, len(pairs), batch):
         part = pairs[start:start + batch]
@@ -76,11 +82,39 @@ def _share(hits: int, total: int) -> float | None:
     return round(hits / total, 4) if total else None
 
 
-def score(pairs: list[dict], results: list[Any], arabic: list[bool]) -> dict[str, Any]:
-    """Every figure of one model over ``pairs`` (aligned with ``results`` and the Arabic verdicts)."""
+def leftovers(check: RemovalCheck, pairs: list[dict], results: list[Any]) -> list[dict[str, bool]]:
+    """Per pair, what moderation left in the output: one scorer call for the sources, one for the outputs."""
+    outputs = [r.rewrite or "" for r in results]
+    before = check.scan([p["source"] for p in pairs])
+    after = check.scan(outputs)
+    out = []
+    for b, a, text in zip(before, after, outputs):
+        kinds = {it.kind for it in check.kept(b, text, a)}
+        out.append({"source_flagged": bool(b.result and b.result.flagged),
+                    "output_flagged": bool(a.result and a.result.flagged),
+                    "source_contact": any(it.kind in CONTACT_KINDS for it in b.items),
+                    "contact_left": bool(kinds & set(CONTACT_KINDS)),
+                    "source_ad": any(it.kind == "ad" for it in b.items), "ad_left": "ad" in kinds})
+    return out
+
+
+def _left_figures(left: list[dict[str, bool]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for src, kept, name in (("source_flagged", "output_flagged", "flagged"),
+                            ("source_contact", "contact_left", "contacts"), ("source_ad", "ad_left", "ads")):
+        rows = [x for x in left if x[src]]
+        out[f"{name}_sources"] = len(rows)
+        out[f"{name}_left"] = _share(sum(x[kept] for x in rows), len(rows))
+    return out
+
+
+def score(pairs: list[dict], results: list[Any], arabic: list[bool], left: list[dict] | None = None,
+          ) -> dict[str, Any]:
+    """Every figure of one model over ``pairs`` (aligned with ``results``, the Arabic verdicts and, when given,
+    :func:`leftovers`)."""
     reasons: Counter = Counter()
     injected: Counter = Counter()
-    left: Counter = Counter()
+    kept_in: Counter = Counter()
     numbers_total = numbers_kept = 0
     ratios = []
     noisy_h, noisy_r, clean_h, clean_r = [], [], [], []
@@ -90,7 +124,7 @@ def score(pairs: list[dict], results: list[Any], arabic: list[bool]) -> dict[str
         for inj in pair["injections"]:
             fam = inj["family"]
             injected[fam] += 1
-            left[fam] += left_in(inj, out, pair["target"])
+            kept_in[fam] += left_in(inj, out, pair["target"])
         required, _ = extract_numbers(pair["target"])
         _, present = extract_numbers(out)
         numbers_total += len(required)
@@ -99,15 +133,15 @@ def score(pairs: list[dict], results: list[Any], arabic: list[bool]) -> dict[str
         (clean_h if pair["templates"] == "clean" else noisy_h).append(out)
         (clean_r if pair["templates"] == "clean" else noisy_r).append(pair["target"])
     n = len(pairs)
-    removal = {fam: _share(injected[fam] - left[fam], injected[fam]) for fam in sorted(injected)}
+    removal = {fam: _share(injected[fam] - kept_in[fam], injected[fam]) for fam in sorted(injected)}
     deletions = [f for f in ("ads", "contacts", "boilerplate") if injected[f]]
-    return {
+    figures = {
         "pairs": n,
         "accepted": _share(sum(r.status == "ok" for r in results), n),
         "errors": sum(r.status == "error" for r in results),
         "reject_reasons": dict(reasons.most_common()),
         "removed": removal,
-        "removed.ads+contacts+boilerplate": _share(sum(injected[f] - left[f] for f in deletions),
+        "removed.ads+contacts+boilerplate": _share(sum(injected[f] - kept_in[f] for f in deletions),
                                                    sum(injected[f] for f in deletions)),
         "removed.insults": removal.get("insults"),
         "injections": dict(injected),
@@ -117,23 +151,32 @@ def score(pairs: list[dict], results: list[Any], arabic: list[bool]) -> dict[str
         "length_ratio_median": round(statistics.median(ratios), 3) if ratios else None,
         "arabic": _share(sum(arabic), n),
     }
+    if left is not None:
+        figures.update(_left_figures(left))
+    return figures
 
 
-def evaluate_model(name: str, rewrite_cfg: dict, pairs: list[dict], batch: int) -> dict[str, Any]:
-    """Rewrite, then score overall and per template pool; keeps the outputs for examples."""
+def evaluate_model(name: str, rewrite_cfg: dict, pairs: list[dict], batch: int, check: RemovalCheck | None = None,
+                   moderation: dict | None = None) -> dict[str, Any]:
+    """Rewrite, then score overall and per template pool; keeps the outputs for examples. ``check``: the
+    moderation detectors (default: the packaged lexicon and ad list); ``moderation``: the run's section, for the
+    guardrails."""
+    from native_align.moderation.removable import removal_check
     from native_align.text.lid import default_scorer
 
-    results, seconds, model_id = rewrite_pairs(rewrite_cfg, pairs, batch)
+    results, seconds, model_id = rewrite_pairs(rewrite_cfg, pairs, batch, moderation)
     scores = default_scorer().arabic_scores([r.rewrite or "" for r in results])
     arabic = [s >= 0.5 for s in scores]
+    left = leftovers(check or removal_check(), pairs, results)
     out = {"name": name, "model": model_id, "seconds": round(seconds, 1),
            "completion_tokens": sum(r.completion_tokens for r in results),
-           "overall": score(pairs, results, arabic)}
+           "overall": score(pairs, results, arabic, left)}
     out["tokens_per_second"] = round(out["completion_tokens"] / max(seconds, 1e-9), 1)
     for group in GROUPS:
         idx = [i for i, p in enumerate(pairs) if p["templates"] == group]
         if idx:
-            out[group] = score([pairs[i] for i in idx], [results[i] for i in idx], [arabic[i] for i in idx])
+            out[group] = score([pairs[i] for i in idx], [results[i] for i in idx], [arabic[i] for i in idx],
+                               [left[i] for i in idx])
     out["outputs"] = {r.doc_id: {"rewrite": r.rewrite, "status": r.status, "reasons": r.reasons} for r in results}
     return out
 
@@ -148,10 +191,13 @@ def examples(pairs: list[dict], models: list[dict], n: int = 6) -> list[dict]:
             for p in picked]
 
 
-def _fmt(v: Any) -> str:
+PLAIN = {"chrf", "do_no_harm_chrf", "length_ratio_median"}  # figures that are not shares
+
+
+def _fmt(v: Any, key: str = "") -> str:
     if v is None:
         return "–"
-    if isinstance(v, float) and v <= 1.0:
+    if isinstance(v, float) and key not in PLAIN:
         return f"{100 * v:.1f}%"
     return f"{v}"
 
@@ -162,7 +208,8 @@ def render(models: list[dict]) -> str:
             ("removed.ads+contacts+boilerplate", "ads+contacts+boilerplate removed"),
             ("removed.insults", "insults removed"), ("numbers_kept", "numbers kept"), ("chrf", "chrF++ to target"),
             ("do_no_harm_chrf", "do no harm chrF++"), ("length_ratio_median", "length ratio (median)"),
-            ("arabic", "Arabic")]
+            ("arabic", "Arabic"), ("flagged_left", "still flagged (of flagged sources)"),
+            ("contacts_left", "contact kept (of sources with one)"), ("ads_left", "ad phrase kept (of sources w/ one)")]
     lines = []
     for scope in ("overall", *GROUPS):
         if not any(scope in m for m in models):
@@ -175,8 +222,8 @@ def render(models: list[dict]) -> str:
             if all(v is None for v in vals):
                 continue
             goal = GOALS.get(key)
-            lines.append(f"  {label:<36}" + "".join(f"{_fmt(v):>16}" for v in vals)
-                         + (f"    ≥ {_fmt(goal)}" if goal is not None and scope == "overall" else ""))
+            lines.append(f"  {label:<36}" + "".join(f"{_fmt(v, key):>16}" for v in vals)
+                         + (f"    ≥ {_fmt(goal, key)}" if goal is not None and scope == "overall" else ""))
         fams = sorted({f for m in models for f in (m.get(scope, {}).get("removed") or {})})
         for fam in fams:
             vals = [m.get(scope, {}).get("removed", {}).get(fam) for m in models]
@@ -190,7 +237,7 @@ def render(models: list[dict]) -> str:
 
 def goals_missed(worker: dict) -> list[str]:
     o = worker["overall"]
-    return [f"{k} {_fmt(o.get(k))} < {_fmt(g)}" for k, g in GOALS.items() if o.get(k) is None or o[k] < g]
+    return [f"{k} {_fmt(o.get(k), k)} < {_fmt(g, k)}" for k, g in GOALS.items() if o.get(k) is None or o[k] < g]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,6 +259,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eval worker: {heldout} not found: run `native-align pairs` and `native-align export-pairs` first")
         return 2
     pairs = read_heldout(heldout, ns.limit)
+    from native_align.moderation.removable import removal_check
+
+    check = removal_check(settings.moderation, settings.rewrite.guardrails.ads_path)
     base_cfg = settings.rewrite.model_dump()
     base_cfg["transformers"]["batch_size"] = ns.batch
     wanted = [m.strip() for m in ns.models.split(",") if m.strip()]
@@ -225,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
         elif ns.base:
             cfg["transformers"]["model"] = ns.base
         print(f"eval worker: rewriting {len(pairs)} held-out pairs with the {name} model ...", flush=True)
-        runs.append(evaluate_model(name, cfg, pairs, ns.batch))
+        runs.append(evaluate_model(name, cfg, pairs, ns.batch, check, settings.moderation.model_dump()))
     print(render(runs))
     result = {"pairs_file": str(heldout), "pairs": len(pairs), "goals": GOALS,
               "models": [{k: v for k, v in m.items() if k != "outputs"} for m in runs],

@@ -59,7 +59,7 @@ def check_resources(cfg: RayConfig) -> None:
                     cfg.num_cpus_per_actor * cfg.actors, total.get("CPU", 0))
 
 
-def rewrite_dataset(work_path: str, results_path: str, cfg: RewriteConfig) -> None:
+def rewrite_dataset(work_path: str, results_path: str, cfg: RewriteConfig, moderation: dict | None = None) -> None:
     """work Parquet (doc_id, text) -> RewriteWorker actors -> results Parquet (RESULT_SCHEMA), appended."""
     import ray
     from ray.data import ActorPoolStrategy, DataContext
@@ -75,7 +75,7 @@ def rewrite_dataset(work_path: str, results_path: str, cfg: RewriteConfig) -> No
     remote_args: dict[str, Any] = {k: v for k, v in retries.items() if v != RAY_ACTOR_POOL_DEFAULT}
     ds = ds.map_batches(
         RewriteWorker,
-        fn_constructor_kwargs={"config": cfg.model_dump()},
+        fn_constructor_kwargs={"config": cfg.model_dump(), "moderation": moderation},
         batch_size=rc.batch_size,
         batch_format="pyarrow",
         compute=ActorPoolStrategy(size=rc.actors),

@@ -208,7 +208,7 @@ def run(ctx: Context) -> dict[str, int]:
         started = ensure_ray(cfg.ray)
         t0 = time.perf_counter()
         try:
-            rewrite_dataset(work_path, results_path, cfg)
+            rewrite_dataset(work_path, results_path, cfg, ctx.settings.moderation.model_dump())
         finally:
             if started:
                 import ray

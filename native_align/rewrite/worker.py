@@ -20,6 +20,7 @@ from native_align.rewrite.engines import make_engine, model_id
 from native_align.rewrite.engines.base import Generation
 from native_align.rewrite.prompting import resolve_prompt
 from native_align.alignment.guardrails import check_rewrites
+from native_align.moderation.config import ModerationConfig
 from native_align.text.lid import default_scorer
 from native_align.rewrite.split import join_pieces, split_document
 
@@ -51,11 +52,15 @@ class DocResult:
 
 
 class RewriteWorker:
-    """``ds.map_batches(RewriteWorker, fn_constructor_kwargs={"config": cfg.model_dump()}, ...)``."""
+    """``ds.map_batches(RewriteWorker, fn_constructor_kwargs={"config": cfg.model_dump(), "moderation": ...})``.
 
-    def __init__(self, config: dict[str, Any] | RewriteConfig):
+    ``moderation`` is the run's ``moderation`` section (which scorer the guardrails' ``moderation_missed`` uses);
+    None: the default (the packaged lexicon)."""
+
+    def __init__(self, config: dict[str, Any] | RewriteConfig, moderation: dict[str, Any] | None = None):
         _actor_logging()
         self.cfg = config if isinstance(config, RewriteConfig) else RewriteConfig.model_validate(config)
+        self.moderation = ModerationConfig.model_validate(moderation) if moderation is not None else None
         resolved = resolve_prompt(self.cfg)
         self.prompt, self.few_shot = resolved.template, resolved.few_shot
         self.engine = make_engine(self.cfg)
@@ -124,7 +129,7 @@ class RewriteWorker:
         # 3. guardrails per piece, then fold pieces back into documents
         outputs = [self.prompt.clean_output(g.text) if g.error is None else "" for g in gens]
         checks = check_rewrites([p for _, p in plan], outputs, self.cfg.guardrails, self.lid,
-                                [g.finish_reason for g in gens], prompt=self.prompt)
+                                [g.finish_reason for g in gens], prompt=self.prompt, moderation=self.moderation)
         by_doc: dict[int, list[int]] = {}
         for k, (i, _) in enumerate(plan):
             by_doc.setdefault(i, []).append(k)

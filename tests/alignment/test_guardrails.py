@@ -75,3 +75,11 @@ def test_batch_form_matches_single():
     batch = check_rewrites([ORIGINAL] * 3, rewrites, CFG, finish_reasons=["stop", None, "stop"])
     single = [check_rewrite(ORIGINAL, r, CFG) for r in rewrites]
     assert [b.reasons for b in batch] == [s.reasons for s in single]
+
+
+def test_html_entities_are_characters_not_numbers():
+    required, _ = extract_numbers("مستشفيات&#1575;لرياض&nbsp;الجديدة عددها 3 &#x627;")
+    assert required == {"3"}
+    res = check_rewrite("افتتحت الوزارة &#1575;لمستشفى الجديد في عام 2015.",
+                        "افتتحت الوزارة المستشفى الجديد في عام 2015.", GuardrailConfig(check_language=False))
+    assert "numbers_missing" not in res.reasons

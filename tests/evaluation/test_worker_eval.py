@@ -70,7 +70,30 @@ def test_train_rewrite_eval_round_trip(tiny_lm, pairs_dir, tmp_path):
         assert o["pairs"] == 6 and 0.0 <= o["accepted"] <= 1.0 and m["completion_tokens"] > 0
         assert set(m) >= {"train", "heldout", "clean"}
         assert 0 <= o["chrf"] <= 100 and 0 <= o["do_no_harm_chrf"] <= 100
+        for name in ("flagged", "contacts", "ads"):  # what moderation left, by the guardrail's detectors
+            assert o[f"{name}_sources"] >= 0
+            assert o[f"{name}_left"] is None or 0.0 <= o[f"{name}_left"] <= 1.0
+            assert (o[f"{name}_left"] is None) == (o[f"{name}_sources"] == 0)
     # 8 new tokens cannot hold a rewrite of a chunk: the guardrails must say so
     assert trained["overall"]["accepted"] == 0.0 and trained["overall"]["reject_reasons"]
     assert result["examples"] and all(set(e["outputs"]) == {"base", "worker"} for e in result["examples"])
     assert "goals_missed" in result and result["goals_missed"]
+
+
+def test_moderation_left_per_model_uses_the_guardrail_detectors():
+    from types import SimpleNamespace
+
+    from native_align.evaluation.worker import leftovers, score
+    from native_align.moderation.removable import removal_check
+
+    base = "أعلنت الوزارة افتتاح مستشفى جديد في عام 2015 بسعة 300 سرير."
+    sources = [f"{base} للحجز 0551234567 واحجز الآن.", f"{base} وصاح أحدهم: يا ابن الكلب.", base]
+    outputs = [f"{base} للحجز ٠٥٥ ١٢٣ ٤٥٦٧.", f"{base} وصاح أحدهم: يا ابن الكلب.", base]
+    pairs = [{"source": s, "target": base, "injections": [], "templates": "train"} for s in sources]
+    results = [SimpleNamespace(rewrite=o, status="ok", reasons=[], completion_tokens=1) for o in outputs]
+    left = leftovers(removal_check(), pairs, results)
+    figures = score(pairs, results, [True] * 3, left)
+    assert (figures["contacts_sources"], figures["contacts_left"]) == (1, 1.0)  # the phone, in another script
+    assert (figures["ads_sources"], figures["ads_left"]) == (1, 0.0)
+    assert (figures["flagged_sources"], figures["flagged_left"]) == (1, 1.0)
+    assert figures["accepted"] == 1.0 and "removed.insults" in figures  # the existing figures stay
