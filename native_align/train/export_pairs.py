@@ -175,7 +175,7 @@ def run(ctx, out_dir: str | None = None, *, model: str | None = None, prompt_ver
     if pairs is None and noise is None:
         raise FileNotFoundError(f"export-pairs: no pairs for train.origins={train.origins}: run `native-align "
                                 f"annotate` (expert pairs, `seed_pairs`) or `native-align pairs` (`noise_pairs`)")
-    return export_pairs(pairs, load_prompt(train.prompt), out_dir or train.pairs_dir, model=model or expert.model,
+    return export_pairs(pairs, load_prompt(train.prompt), out_dir or train.pairs_dir, model=model or expert.model_id,
                         prompt_version=version, statuses=train.statuses, val_fraction=train.val_fraction,
                         formats=formats, few_shot=train.few_shot, noise=noise)
 

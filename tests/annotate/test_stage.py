@@ -13,7 +13,7 @@ from native_align.annotate.config import ExpertConfig
 from native_align.seed.config import SeedConfig
 from native_align.annotate.schema import SEED_PAIRS_SCHEMA
 from tests.support.corpus import make_docs, write_curated
-from tests.support.openai_server import OpenAIServer
+from tests.support.openai_server import OpenAIServer, clean_rewrite, last_user_content
 
 KEY_ENV = "NA_TEST_EXPERT_KEY"
 KEY = "sk-live-DISTINCTIVE-0xC0FFEE-a1b2c3d4e5"
@@ -147,3 +147,54 @@ def test_plan_copies_identical_text_without_request(ctx, spark):
     ], SEED_PAIRS_SCHEMA)
     plan = {r["doc_id"]: r["action"] for r in annotate.plan_annotation(seed, pairs, "m", "p", 8).collect()}
     assert plan == {"a": "done", "b": "copy", "c": "done", "d": "request", "e": "request"}
+
+
+def test_failed_retry_keeps_the_stored_rewrite(ctx, monkeypatch):
+    monkeypatch.setenv(KEY_ENV, KEY)
+    docs = make_docs(4, seed=2)
+    docs[1]["text"] += "\nSHORTEN"
+
+    def reply(messages):  # the expert cuts this one short: guardrails reject it (too_short)
+        text = clean_rewrite(messages)
+        return text[:30] if "SHORTEN" in last_user_content(messages) else text
+
+    write_curated(ctx, docs)
+    with OpenAIServer(reply_fn=reply) as server:
+        _configure(ctx, server, max_attempts=2, max_total_attempts=5, retry_rejected=True)
+        stage.run(ctx)
+        annotate.run(ctx)
+        first = _pairs(ctx)["doc-0001"]
+        assert first["status"] == "rejected" and "too_short" in first["reasons"] and first["rewrite"]
+
+        server.always_fail = ("SHORTEN",)  # the retries now fail
+        for run_no in (2, 3):
+            annotate.run(ctx)
+            row = _pairs(ctx)["doc-0001"]
+            assert row["status"] == "rejected" and row["rewrite"] == first["rewrite"], run_no
+            assert row["reasons"][:-1] == first["reasons"]  # the guardrail codes, then the latest retry only
+            assert row["reasons"][-1].startswith("retry failed: gave up after 2 attempts: HTTP 500")
+            assert row["attempts"] == 1 + 2 * (run_no - 1)
+        server.reset_log()
+        annotate.run(ctx)  # 5 attempts = max_total_attempts: not asked again
+        assert server.total_requests == 0
+    assert {r["status"] for k, r in _pairs(ctx).items() if k != "doc-0001"} == {"ok"}
+
+
+def test_azure_expert_stores_the_configured_name_and_warns_on_a_useless_budget(ctx, monkeypatch, caplog):
+    monkeypatch.setenv(KEY_ENV, KEY)
+    caplog.set_level(logging.INFO)
+    write_curated(ctx, make_docs(3, seed=4))
+    path = "/srv/models/polish-expert.Q4_K_M.gguf"
+    with OpenAIServer(reported_model=path) as server:
+        _configure(ctx, server, base_url=server.root_url, url_style="azure", deployment="polish",
+                   api_version="2024-10-21", model=path, budget_usd=5.0, price_input_per_1m=0.0,
+                   price_output_per_1m=0.0)
+        stage.run(ctx)
+        counts = annotate.run(ctx)
+        records = server.records
+    assert counts["ok"] == 3 and counts["concurrency_limit"] >= 1
+    assert {r.path for r in records} == {"/openai/deployments/polish/chat/completions"}
+    assert all(r.query == {"api-version": "2024-10-21"} and r.headers.get("api-key") == KEY for r in records)
+    assert {r["model"] for r in _pairs(ctx).values()} == {"polish-expert.Q4_K_M"}  # never the server's path
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("budget_usd is $5 but" in m and "can never stop the run" in m for m in warned), warned

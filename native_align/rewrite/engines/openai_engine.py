@@ -20,7 +20,8 @@ class OpenAIEngine:
     def __init__(self, client, *, model_id: str | None = None, chars_per_token: float = 3.0,
                  context_length: int = 16384, max_tokens: int | None = None):
         self.client = client
-        self.model_id = model_id or client.model
+        # the configured name (alias or model), never the server's file path (ChatClient.model_id)
+        self.model_id = model_id or getattr(client, "model_id", client.model)
         self.chars_per_token = chars_per_token
         self._context_length = context_length
         self.max_tokens = max_tokens or client.max_tokens or 4096
