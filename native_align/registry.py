@@ -16,6 +16,7 @@ from native_align.annotate.stage import run as annotate
 from native_align.curate.stage import run as curate
 from native_align.dedup.stage import run as dedup
 from native_align.evaluation import dedup as eval_dedup
+from native_align.evaluation import guardrails as eval_guardrails
 from native_align.evaluation import lid as eval_lid
 from native_align.evaluation import perplexity as eval_perplexity
 from native_align.evaluation import pii as eval_pii
@@ -25,6 +26,7 @@ from native_align.evaluation import worker as eval_worker
 from native_align.export.stage import run as export
 from native_align.ingest.stage import run as ingest
 from native_align.pairs.stage import run as pairs
+from native_align.pii.stage import run as redact
 from native_align.report.stage import run as report
 from native_align.rewrite.stage import run as rewrite
 from native_align.seed.stage import run as seed
@@ -55,6 +57,7 @@ PIPELINE: tuple[Stage, ...] = (
     Stage("ingest", ingest, "raw corpora into `documents`; malformed records into `quarantine`"),
     Stage("curate", curate, "language ID and quality signals into `signals` (keep + reasons)"),
     Stage("dedup", dedup, "exact + MinHash LSH, survivors, boilerplate: `duplicates` and `curated`"),
+    Stage("redact", redact, "personal data in `curated` replaced by typed placeholders; counts per document in `pii`"),
     Stage("seed", seed, "pick the seed documents for the alignment expert into `seed`"),
     Stage("annotate", annotate, "the alignment expert rewrites the seed into `seed_pairs`"),
     Stage("pairs", pairs, "training pairs without an expert: curated chunks and a noise model into `noise_pairs`"),
@@ -66,6 +69,7 @@ PIPELINE: tuple[Stage, ...] = (
 EVALUATIONS: tuple[Tool, ...] = (
     Tool("lid", eval_lid.main, "Arabic language ID on NTREX-128 and ArSarcasm-v2"),
     Tool("dedup", eval_dedup.main, "dedup precision / recall against exact Jaccard ground truth"),
+    Tool("guardrails", eval_guardrails.main, "false rejects: clean targets judged as rewrites of their noisy sources"),
     Tool("toxicity", eval_toxicity.main, "toxicity scorers on MLMA"),
     Tool("pii", eval_pii.main, "PII detection: precision / recall per kind, SaudiNewsNet firings, speed"),
     Tool("perplexity", eval_perplexity.main, "reference-LM perplexity: news vs the same words shuffled"),

@@ -45,6 +45,8 @@ class Reconciliation:
     rejected: int | None = None
     kept_by_curate: int | None = None
     duplicates: int | None = None
+    # Documents the PII policy dropped from `curated` (a kind whose policy is `drop`); 0 with the default policy.
+    pii_dropped: int = 0
     kept: int | None = None
     problems: list[str] = field(default_factory=list)
 
@@ -58,15 +60,19 @@ class Reconciliation:
         if self.rejected is not None:
             rows += [("rejected by curate", self.rejected), ("kept by curate", self.kept_by_curate)]
         if self.duplicates is not None:
-            rows += [("duplicates removed", self.duplicates), ("kept (curated)", self.kept)]
+            rows += [("duplicates removed", self.duplicates)]
+            if self.pii_dropped:
+                rows += [("dropped for personal data", self.pii_dropped)]
+            rows += [("kept (curated)", self.kept)]
         width = max(len(r[0]) for r in rows)
         lines = ["reconciliation", "-" * (width + 14)]
         lines += [f"{name:<{width}}  {value:>12,}" for name, value in rows]
         if self.rejected is not None:
             kept = self.kept if self.kept is not None else self.kept_by_curate
             dups = self.duplicates or 0
+            pii = f"{self.pii_dropped:,} dropped for personal data + " if self.pii_dropped else ""
             lines.append(f"check: {self.ingested:,} = {kept:,} kept + {self.rejected:,} rejected + {dups:,} "
-                         f"duplicates + {self.quarantined:,} quarantined -> {'OK' if self.ok else 'MISMATCH'}")
+                         f"duplicates + {pii}{self.quarantined:,} quarantined -> {'OK' if self.ok else 'MISMATCH'}")
         for problem in self.problems:
             lines.append(f"PROBLEM: {problem}")
         return "\n".join(lines)
@@ -113,12 +119,16 @@ def reconcile(ctx) -> Reconciliation:
     if r.curated_docs != r.documents:
         r.problems.append(f"signals has {r.curated_docs:,} rows but documents has {r.documents:,}")
     if t.exists("curated") and t.exists("duplicates"):
-        r.kept = t.read("curated").count()
+        curated = t.read("curated")
+        r.kept = curated.count()
         r.duplicates = t.read("duplicates").where(~F.col("is_survivor")).count()
-        if r.kept + r.duplicates != r.kept_by_curate:
-            r.problems.append(f"curated ({r.kept:,}) + duplicates ({r.duplicates:,}) != kept by curate "
-                              f"({r.kept_by_curate:,})")
+        if t.exists("pii"):  # dropped by the PII policy: recorded in `pii`, no longer in `curated`
+            dropped = t.read("pii").where(F.col("dropped")).select("doc_id")
+            r.pii_dropped = dropped.join(curated.select("doc_id"), "doc_id", "left_anti").count()
+        if r.kept + r.duplicates + r.pii_dropped != r.kept_by_curate:
+            r.problems.append(f"curated ({r.kept:,}) + duplicates ({r.duplicates:,}) + dropped for personal data "
+                              f"({r.pii_dropped:,}) != kept by curate ({r.kept_by_curate:,})")
     kept = r.kept if r.kept is not None else r.kept_by_curate
-    if kept + r.rejected + (r.duplicates or 0) + r.quarantined != r.ingested:
-        r.problems.append("ingested != kept + rejected + duplicates + quarantined")
+    if kept + r.rejected + (r.duplicates or 0) + r.pii_dropped + r.quarantined != r.ingested:
+        r.problems.append("ingested != kept + rejected + duplicates + dropped for personal data + quarantined")
     return r

@@ -6,6 +6,7 @@ import importlib.util
 import shutil
 
 import pytest
+from pyspark.sql import functions as F
 
 from native_align.settings import build_settings
 from native_align.context import Context
@@ -87,3 +88,30 @@ def test_reconciliation_after_curate_and_a_deleted_signal(ingested):
     ingested.tables.delta("signals").delete(f"doc_id = '{victim}'")
     with pytest.raises(ReconciliationError, match="signals has"):
         reconcile(ingested).check()
+
+
+def test_documents_dropped_for_personal_data_are_counted(ingested):
+    """curate keeps every document, dedup finds no duplicate, and one document leaves `curated`: a loss unless `pii`
+    records it as dropped by the PII policy."""
+    from native_align.curate.schema import SIGNALS_SCHEMA
+    from native_align.dedup.schema import CURATED_COLUMNS, DUPLICATES_SCHEMA
+    from native_align.pii.schema import PII_SCHEMA
+
+    t, spark = ingested.tables, ingested.spark
+    docs = t.read("documents")
+    signals = docs.select("doc_id").withColumn("keep", F.lit(True))
+    t.overwrite("signals", signals.select(*[(F.col(f.name) if f.name in signals.columns else F.lit(None))
+                                            .cast(f.dataType).alias(f.name) for f in SIGNALS_SCHEMA.fields]))
+    t.overwrite("duplicates", spark.createDataFrame([], DUPLICATES_SCHEMA))
+    victim = docs.orderBy("doc_id").first()["doc_id"]
+    curated = docs.where(F.col("doc_id") != victim).withColumn("lang", F.lit("ar")) \
+        .withColumn("quality_score", F.lit(1.0)).withColumn("boilerplate_lines_removed", F.lit(0))
+    t.overwrite("curated", curated.select(*CURATED_COLUMNS))
+    with pytest.raises(ReconciliationError, match="dropped for personal data"):
+        reconcile(ingested).check()
+    row = {f.name: 0 for f in PII_SCHEMA.fields if f.name.startswith("pii_")}
+    t.append("pii", spark.createDataFrame([{"doc_id": victim, **row, "dropped": True, "redacted_at": None,
+                                            "run_id": "r"}], PII_SCHEMA))
+    r = reconcile(ingested)
+    assert r.ok and r.pii_dropped == 1, r.problems
+    assert "1 dropped for personal data" in r.render()
