@@ -44,6 +44,24 @@ class TransformersEngineConfig(Section):
     top_p: float = Field(0.9, gt=0, le=1)
     repetition_penalty: float = Field(1.05, gt=0)
     seed: int = 0
+    # static: the length-sorted batches above (batch_size) through model.generate. continuous: transformers'
+    # continuous batching (engines/continuous.py): a finished sequence's slot is refilled at once, paged KV cache,
+    # shared prompt prefix cached; repetition_penalty is not applied there. auto: static on CPU, continuous on CUDA.
+    generation_mode: Literal["auto", "static", "continuous"] = "auto"
+    # Continuous mode only (cb_*). Sequences decoded together (slots); keep rewrite.ray.batch_size >= 4x this so the
+    # engine stays full until the end of a Ray batch.
+    cb_max_requests: int = Field(128, ge=1)
+    # Tokens per forward pass: prompt chunks being prefilled + one per decoding sequence.
+    cb_max_batch_tokens: int = Field(2048, ge=16)
+    # Tokens per KV-cache block; prefix caching shares whole blocks, so smaller blocks share more of the prompt.
+    cb_block_size: int = Field(256, ge=4)
+    # KV-cache blocks; None: every slot can hold a full context_length (cb_max_requests x context / block size).
+    cb_num_blocks: int | None = Field(None, ge=1)
+    cb_prefix_caching: bool = True
+    # CUDA graphs for the forward pass; None: transformers decides (on with flash attention, off with SDPA).
+    cb_cuda_graphs: bool | None = None
+    # torch.compile of the forward pass: 0 off, 1-3 transformers' preset levels (longer warm-up).
+    cb_compile_level: int = Field(0, ge=0, le=3)
 
 
 class OpenAIEngineConfig(ChatEndpointConfig):
@@ -111,6 +129,10 @@ class RewriteConfig(Section):
     retry_statuses: list[Literal["ok", "rejected", "error"]] = Field(default_factory=list)
     # Parquet files the work set is cut into (Ray reads one file as one block).
     work_files: int = Field(8, ge=1)
+    # Documents per slice: the work set is rewritten and MERGEd into `aligned` one slice at a time, so a killed run
+    # keeps every finished slice (each slice restarts the actor pool: keep it large against model load time).
+    # None: one slice.
+    slice_docs: int | None = Field(50_000, ge=1)
     # Pieces are cut at paragraph boundaries to at most this many tokens (None: derived from the context).
     max_piece_tokens: int | None = Field(None, ge=16)
     # Keep staging after the MERGE (debugging); normally removed once the rows are in `aligned`.

@@ -44,7 +44,7 @@ def model_id(cfg) -> str:
             return os.path.basename(t.gguf_file) if t.gguf_file else t.model.rstrip("/")
         return REFERENCE_MODEL_ID
     if cfg.engine == "openai":
-        return cfg.openai.model
+        return cfg.openai.model_id
     if cfg.engine == "vllm":
         return cfg.vllm.model
     return cfg.engine_options.get("model_id", cfg.engine)

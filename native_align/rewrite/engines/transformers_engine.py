@@ -7,6 +7,11 @@ CPU (bf16 matmuls are slow on most CPUs). Chat models get their chat template; b
 few-shot completion prompt. A failing batch is split and retried down to single prompts, so one bad document
 never costs its neighbours their rewrite.
 
+That is the *static* generation mode (the CPU default). The *continuous* mode (the CUDA default) hands the same
+encoded prompts to transformers' continuous batching instead (``continuous.py``): finished sequences are replaced at
+once, the KV cache is paged and the shared instruction prefix is cached. Both return the same ``Generation`` for the
+same greedy tokens (``_decode`` is shared).
+
 Only torch + transformers are imported here (no pydantic, Spark or Ray): benchmarks/bench_rewrite_gpu.py runs on
 a GPU machine that has nothing else.
 """
@@ -41,6 +46,19 @@ class GenerationOptions:
     top_p: float = 0.9
     repetition_penalty: float = 1.05
     seed: int = 0
+    # static: length-sorted batches through model.generate; continuous: transformers' continuous batching
+    # (continuous.py); auto: static on CPU, continuous on CUDA.
+    generation_mode: str = "auto"
+    # Continuous mode only. Sequences decoded together (slots); tokens per forward pass (prompt chunks + one per
+    # decoding sequence); KV cache block size in tokens; KV blocks (None: every slot can hold a full context_length);
+    # share cached blocks of a common prompt prefix; CUDA graphs (None: transformers decides); torch.compile level 0-3.
+    cb_max_requests: int = 128
+    cb_max_batch_tokens: int = 2048
+    cb_block_size: int = 256
+    cb_num_blocks: int | None = None
+    cb_prefix_caching: bool = True
+    cb_cuda_graphs: bool | None = None
+    cb_compile_level: int = 0
 
     @classmethod
     def from_config(cls, cfg: Any) -> "GenerationOptions":
@@ -64,6 +82,20 @@ def _pick_dtype(dtype: str, device: str):
     return getattr(torch, dtype)
 
 
+GENERATION_MODES = ("static", "continuous")
+
+
+def resolve_generation_mode(mode: str, device) -> str:
+    """auto: the static batches, measured on CPU and on an H100 (4,486 tok/s); continuous batching is opt-in
+    (``generation_mode: continuous``) until benchmarks/bench_rewrite_gpu.py has measured it against static on a GPU:
+    without flash-attn its attention over all slots may cost more than the refill saves (docs/rewrite.md)."""
+    if mode == "auto":
+        return "static"
+    if mode not in GENERATION_MODES:
+        raise ValueError(f"generation_mode must be auto, static or continuous, not {mode!r}")
+    return mode
+
+
 class TransformersEngine:
     """A causal LM + tokenizer held in memory (one per Ray actor)."""
 
@@ -85,6 +117,8 @@ class TransformersEngine:
         self.eos_ids = {int(e) for e in eos if e is not None} | (
             {int(tokenizer.eos_token_id)} if tokenizer.eos_token_id is not None else set())
         torch.manual_seed(self.options.seed)
+        self.generation_mode = resolve_generation_mode(self.options.generation_mode, self.device)
+        self._continuous = None  # the ContinuousBatcher, built at the first continuous generate()
 
     # -- construction -------------------------------------------------------------------------------------------
     @classmethod
@@ -173,6 +207,34 @@ class TransformersEngine:
     # -- generation ---------------------------------------------------------------------------------------------
     def generate(self, prompts: Sequence[Prompt], max_new_tokens: Sequence[int] | None = None,
                  stop: Sequence[str] = ()) -> list[Generation]:
+        if self.generation_mode == "continuous":
+            return self._generate_continuous(prompts, max_new_tokens, stop)
+        results, encoded = self._encode(prompts, max_new_tokens)
+        # Longest first: similar lengths share a batch, and an out-of-memory shows up on the first batch.
+        encoded.sort(key=lambda e: len(e[1]), reverse=True)
+        for chunk in self._chunks(encoded):
+            for i, gen in self._generate_safe(chunk, stop):
+                results[i] = gen
+        return [r if r is not None else Generation.failed("not generated") for r in results]
+
+    def _generate_continuous(self, prompts, max_new_tokens, stop) -> list[Generation]:
+        from native_align.rewrite.engines.continuous import ContinuousBatcher
+
+        results, encoded = self._encode(prompts, max_new_tokens)
+        if self._continuous is None:
+            self._continuous = ContinuousBatcher(self)
+        for i, gen in self._continuous.generate(encoded, stop):
+            results[i] = gen
+        return [r if r is not None else Generation.failed("not generated") for r in results]
+
+    def close(self) -> None:
+        """Free the continuous-batching KV cache (and its CUDA graphs); the engine stays usable."""
+        if self._continuous is not None:
+            self._continuous.close()
+            self._continuous = None
+
+    def _encode(self, prompts: Sequence[Prompt], max_new_tokens: Sequence[int] | None):
+        """(results with rendering / context errors filled in, [(index, token ids, max new tokens)])."""
         results: list[Generation | None] = [None] * len(prompts)
         encoded: list[tuple[int, list[int], int]] = []
         for i, prompt in enumerate(prompts):
@@ -188,12 +250,7 @@ class TransformersEngine:
                                                f"({self.context_length})")
                 continue
             encoded.append((i, ids, max(1, min(cap, room))))
-        # Longest first: similar lengths share a batch, and an out-of-memory shows up on the first batch.
-        encoded.sort(key=lambda e: len(e[1]), reverse=True)
-        for chunk in self._chunks(encoded):
-            for i, gen in self._generate_safe(chunk, stop):
-                results[i] = gen
-        return [r if r is not None else Generation.failed("not generated") for r in results]
+        return results, encoded
 
     def _chunks(self, encoded: list[tuple[int, list[int], int]]):
         chunk: list[tuple[int, list[int], int]] = []
