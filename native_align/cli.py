@@ -16,6 +16,7 @@ import sys
 
 from native_align import registry
 from native_align.config import ConfigError
+from native_align.ingest.samples import SAMPLES, sample_overrides
 from native_align.options import add_common_options, common_args
 
 # jobs/train_worker.py's steps: export needs Spark, train only torch, so a GPU box without Java runs train alone.
@@ -28,6 +29,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     run = sub.add_parser("run", help="run every stage in order (default: on the bundled sample corpus)")
     run.add_argument("--stages", default=None, help="comma-separated subset, e.g. ingest,curate")
+    run.add_argument("--sample", choices=sorted(SAMPLES), default=None,
+                     help="run on a packaged sample: news (what conf/local.yaml ingests) or web (a WARC + WET pair; "
+                          "tables under work/web/); see native_align/ingest/samples.py")
     add_common_options(run)
     for stage in registry.PIPELINE:
         add_common_options(sub.add_parser(stage.name, help=stage.help,
@@ -70,8 +74,11 @@ def main(argv: list[str] | None = None) -> int:
     except KeyError as exc:
         print(f"native-align: {exc.args[0]}", file=sys.stderr)
         return 2
+    args = common_args(ns)
+    if getattr(ns, "sample", None):
+        args.overrides = sample_overrides(ns.sample) + args.overrides  # the user's --set still wins
     try:
-        ctx = common_args(ns).context()
+        ctx = args.context()
     except ConfigError as exc:
         print(f"native-align: {exc}", file=sys.stderr)
         return 2

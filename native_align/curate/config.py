@@ -12,7 +12,8 @@ from typing import Literal
 from pydantic import Field
 
 from native_align.config import Section
-from native_align.text.lid import DEFAULT_NON_ARABIC_LETTERS
+from native_align.text.lid import (DEFAULT_ARABIC_KEYBOARD_LETTERS, DEFAULT_DIALECT_LETTERS, DEFAULT_NEIGHBOUR_LABELS,
+                                   DEFAULT_NON_ARABIC_LETTERS)
 from native_align.curate.signals import (ArabicScript, C4Quality, FineWebQuality, GopherQuality, GopherRepetition,
                                          Lexicon)
 
@@ -25,10 +26,21 @@ class CurateConfig(Section):
     # lang_score = summed probability of arabic_labels in the top lid_k; 0.5 = "Arabic holds most of the mass".
     lang_threshold: float = Field(0.5, ge=0.0, le=1.0)
     lid_k: int = Field(3, ge=1, le=20)
-    # Letters Arabic does not write (Persian, Urdu, Pashto, Sindhi, Kurdish, Uyghur); above this share of a
-    # text's Arabic-script letters it is not Arabic. None disables the check.
+    # Letters only Persian, Urdu, Pashto, Sindhi, Kurdish or Uyghur write; above this share of a text's Arabic-script
+    # letters it is not Arabic. None disables the check.
     max_non_arabic_letter_ratio: float | None = Field(0.05, ge=0.0, le=1.0)
     non_arabic_letters: str = DEFAULT_NON_ARABIC_LETTERS
+    # Letters Arabic dialect writers use (گ چ Iraqi/Gulf, ڤ ڨ ڭ Maghrebi, پ loanwords) that neighbours use too: they
+    # count in the ratio only when the text also has non-Arabic letters.
+    dialect_letters: str = DEFAULT_DIALECT_LETTERS
+    # Letters an Arabic keyboard types and Persian/Urdu ones do not (ي ك ة ى; those type ی ک ۀ).
+    arabic_keyboard_letters: str = DEFAULT_ARABIC_KEYBOARD_LETTERS
+    # The model's labels for other Arabic-script languages (lid.176 names; GlotLID: pes_Arab, urd_Arab, ...).
+    neighbour_labels: list[str] = Field(default_factory=lambda: list(DEFAULT_NEIGHBOUR_LABELS))
+    # "Close behind": a text of Arabic-keyboard letters whose top label is a neighbour gets the neighbours' mass when
+    # Arabic holds >= this x the top label's probability; a text with non-Arabic letters loses its Arabic mass when a
+    # neighbour holds >= this x the Arabic mass. None: the model's Arabic mass as it is (docs/curate.md).
+    neighbour_margin: float | None = Field(0.5, gt=0.0, le=1.0)
 
     gopher_quality: GopherQuality = Field(default_factory=GopherQuality)
     gopher_repetition: GopherRepetition = Field(default_factory=GopherRepetition)

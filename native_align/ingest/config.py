@@ -7,19 +7,22 @@ from typing import Literal
 from pydantic import Field, field_validator
 
 from native_align.config import Section
+from native_align.ingest.web.config import WebConfig
 
 
 class SourceConfig(Section):
     """One raw corpus: where it is, its format, and which fields hold what.
 
     ``path`` is a file, a folder (read recursively, hidden ``.``/``_`` files skipped) or a glob, on any filesystem
-    Spark can read; ``package://sample`` is the sample corpus shipped inside the package. With ``format: auto`` each
-    file's format comes from its extension (.jsonl/.json/.ndjson[.gz|.zst], .parquet, .csv[.gz], .txt).
+    Spark can read; ``package://sample`` is the sample corpus shipped inside the package (``package://web_sample/*.gz``
+    a glob in the web sample). With ``format: auto`` each file's format comes from its extension
+    (.jsonl/.json/.ndjson[.gz|.zst], .parquet, .csv[.gz], .txt, .warc[.gz], .wet[.gz]). WARC/WET files ignore the
+    field settings: their fields come from the records (docs/web.md) and ``ingest.web``.
     """
 
     name: str = Field(min_length=1, pattern=r"^[^|]+$")
     path: str  # a file, a folder or a glob
-    format: Literal["auto", "jsonl", "parquet", "csv", "text"] = "auto"
+    format: Literal["auto", "jsonl", "parquet", "csv", "text", "warc", "wet"] = "auto"
     text_field: str = "text"
     id_field: str | None = None
     url_field: str | None = None
@@ -45,6 +48,8 @@ class IngestConfig(Section):
     max_record_bytes: int = Field(64 * 1024 * 1024, ge=1)
     # How much of a bad record's raw payload the quarantine keeps.
     excerpt_chars: int = Field(500, ge=0)
+    # WARC/WET sources: record types, charset decoding, main-text extraction, URL filter (docs/web.md).
+    web: WebConfig = Field(default_factory=WebConfig)
 
     @field_validator("sources")
     @classmethod

@@ -20,6 +20,7 @@ from pyspark.sql.types import (ArrayType, AtomicType, MapType, StringType, Struc
 from native_align.ingest import schema as S
 from native_align.ingest.config import IngestConfig, SourceConfig
 from native_align.ingest.sources import IngestError, SourceFile
+from native_align.ingest.web_reader import WEB_FORMATS, read_web
 
 log = logging.getLogger("native_align.ingest")
 
@@ -284,11 +285,14 @@ def read_files(spark: SparkSession, files: list[SourceFile], src: SourceConfig, 
         group = [f for f in files if f.format == fmt]
         if group:
             parts.append(reader(spark, group, src, cfg))
+    web = [f for f in files if f.format in WEB_FORMATS]
+    if web:
+        parts.append(read_web(spark, web, src, cfg))
     unsupported = [f for f in files if f.format is None]
     if unsupported:
         parts.append(file_rows(spark, unsupported, S.UNSUPPORTED_FILE,
-                               "no reader for this file name; name it .jsonl/.json[.gz|.zst], .parquet, .csv "
-                               "or .txt, or set the source's format"))
+                               "no reader for this file name; name it .jsonl/.json[.gz|.zst], .parquet, .csv, "
+                               ".txt or .warc/.wet[.gz], or set the source's format"))
     out = parts[0]
     for part in parts[1:]:
         out = out.unionByName(part)

@@ -90,7 +90,7 @@ def annotate(df: DataFrame, spark: SparkSession, src: SourceConfig, files: list[
           .withColumn("error", F.when(F.col("_dup"), F.concat(F.lit("id "), F.col("record_id"),
                                                                 F.lit(" already used earlier in this file")))
                       .otherwise(F.col("error"))))
-    raw = (F.when(F.col("reason").isNull() | (F.col("reason") == S.BLANK_LINE), F.lit(None))
+    raw = (F.when(F.col("reason").isNull() | F.col("reason").isin(*S.NOT_RECORDS), F.lit(None))
            .when(F.col("reason") == S.INVALID_JSON, F.col("raw"))  # kept whole for the precise error message
            .otherwise(F.substring("raw", 1, excerpt_chars)))
     df = df.withColumn("raw", raw)
@@ -111,7 +111,7 @@ def to_documents(records: DataFrame, run_id: str) -> DataFrame:
 
 def to_quarantine(records: DataFrame, run_id: str, excerpt_chars: int) -> DataFrame:
     """Bad records as `quarantine` rows with a named reason, a message and a bounded excerpt."""
-    bad = records.where(F.col("reason").isNotNull() & (F.col("reason") != S.BLANK_LINE))
+    bad = records.where(F.col("reason").isNotNull() & ~F.col("reason").isin(*S.NOT_RECORDS))
     invalid = F.col("reason") == S.INVALID_JSON
     out = bad.select(
         "record_key", "source", "source_file", "position", "reason",

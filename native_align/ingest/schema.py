@@ -73,6 +73,10 @@ UNREADABLE_FILE = "unreadable_file"
 UNSUPPORTED_FILE = "unsupported_file"
 # Not a record at all: blank JSONL lines are counted, never written anywhere.
 BLANK_LINE = "blank_line"
+# Not a record either: one row per WARC/WET file carrying what its reader counted (records, skipped by type,
+# URL-filtered by rule) in `metadata`; read by the stage's conservation check, never written to a table.
+WEB_FILE_COUNTS = "web_file_counts"
+NOT_RECORDS = (BLANK_LINE, WEB_FILE_COUNTS)
 
 REASONS = (INVALID_JSON, NOT_AN_OBJECT, INVALID_UTF8, MISSING_TEXT, EMPTY_TEXT, NON_STRING_TEXT, TEXT_TOO_LARGE,
            RECORD_TOO_LARGE, MALFORMED_CSV, DUPLICATE_RECORD_ID, UNREADABLE_FILE, UNSUPPORTED_FILE)

@@ -24,6 +24,9 @@ _EXTENSIONS: list[tuple[str, tuple[str, str | None]]] = sorted([
     (".parquet", ("parquet", None)),
     (".csv", ("csv", None)), (".csv.gz", ("csv", "gz")),
     (".txt", ("text", None)),
+    # Web archives: one reader for both (a WET file is a WARC of `conversion` records); gzip told by magic bytes.
+    (".warc", ("warc", None)), (".warc.gz", ("warc", "gz")),
+    (".wet", ("wet", None)), (".wet.gz", ("wet", "gz")),
 ], key=lambda kv: -len(kv[0]))
 
 
@@ -37,19 +40,21 @@ class SourceFile:
     path: str       # what Spark's readers are given (Hadoop Path string, not encoded)
     rel_path: str   # relative to the source root, decoded: part of doc_id, so it must not depend on the mount
     size: int
-    format: str | None       # jsonl | parquet | csv | text, None = unsupported
+    format: str | None       # jsonl | parquet | csv | text | warc | wet, None = unsupported
     compression: str | None  # gz | zst | None
 
 
 def resolve_path(path: str) -> str:
-    """``package://sample`` -> the packaged folder native_align/data/sample; other paths unchanged."""
+    """``package://sample`` -> the packaged folder native_align/data/sample, ``package://web_sample/*.gz`` -> a glob
+    inside it; other paths unchanged."""
     if not path.startswith(PACKAGE_SCHEME):
         return path
     name = path[len(PACKAGE_SCHEME):].strip("/")
-    folder = resources.files("native_align") / "data" / name
-    if not folder.is_dir():
-        raise IngestError(f"{path}: no packaged data folder native_align/data/{name}")
-    return str(folder)
+    folder_name = name.split("/", 1)[0]
+    folder = resources.files("native_align") / "data" / folder_name
+    if not folder_name or not folder.is_dir():
+        raise IngestError(f"{path}: no packaged data folder native_align/data/{folder_name}")
+    return str(resources.files("native_align") / "data" / name)
 
 
 def detect_format(rel_path: str, declared: str = "auto") -> tuple[str | None, str | None]:

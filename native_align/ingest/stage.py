@@ -1,4 +1,9 @@
-"""The ingest runner: every configured source -> staged records -> `documents` + `quarantine` (insert-only)."""
+"""The ingest runner: every configured source -> staged records -> `documents` + `quarantine` (insert-only).
+
+WARC/WET files also yield records that are not documents (skipped by record type, URL-filtered): they are counted
+(``web_skipped.<type>``, ``web_url_filtered.<rule>``) and checked per file against the records the reader saw
+(:mod:`native_align.ingest.web_conservation`) before anything is written.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from native_align.ingest.config import IngestConfig, SourceConfig
 from native_align.ingest.readers import file_rows, read_files
 from native_align.ingest.records import annotate, to_documents, to_quarantine, validate
 from native_align.ingest.sources import IngestError, SourceFile, list_files, resolve_path
+from native_align.ingest.web_conservation import web_totals
 
 log = logging.getLogger("native_align.ingest")
 
@@ -86,8 +92,14 @@ def run(ctx: Context) -> dict[str, int]:
         records = stage_source(spark, src, cfg, path)
         by_reason = outcome_counts(records, "reason")
         blank = by_reason.pop(S.BLANK_LINE, 0)
+        web_files = by_reason.pop(S.WEB_FILE_COUNTS, 0)
         good = by_reason.pop("none", 0)
         seen = good + sum(by_reason.values())
+        if web_files:
+            web = web_totals(records)
+            log.info("ingest %s: %s", src.name, web.line())
+            web.check()  # before writing: a lost record is a bug, not a corpus to keep
+            totals.update(web.counts())
         docs_before, quar_before = _count(ctx, "documents"), _count(ctx, "quarantine")
         ctx.tables.insert_new("documents", to_documents(records, ctx.run_id), keys=["doc_id"])
         ctx.tables.insert_new("quarantine", to_quarantine(records, ctx.run_id, cfg.excerpt_chars),

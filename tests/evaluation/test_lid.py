@@ -38,9 +38,24 @@ def test_eval_lid_on_shared_data_meets_goals(shared_data, capsys, monkeypatch):
     code = eval_lid.main([])
     out = capsys.readouterr().out
     assert code == 0, out
-    rows = {line.split()[1]: line for line in out.splitlines() if line.startswith(("NTREX", "ArSarcasm"))}
-    assert set(eval_lid.CONFUSABLES) <= set(rows) and {"egypt", "gulf", "levant", "magreb", "msa"} <= set(rows)
-    assert "PASS" in rows["arb"] and "known hard case" in rows["shi"]
+    whole, short = out.split("[5-15 words]")
+    for block in (whole, short):
+        rows = {line.split()[1]: line for line in block.splitlines() if line.startswith(("NTREX", "ArSarcasm"))}
+        assert set(eval_lid.CONFUSABLES) <= set(rows) and {"egypt", "gulf", "levant", "magreb", "msa"} <= set(rows)
+        assert "PASS" in rows["arb"] and "known hard case" in rows["shi"] and "fas/ar-kb" in rows
+        assert all("PASS" in rows[d] for d in ("egypt", "gulf", "levant", "magreb", "msa"))
+
+
+def test_short_sentences_are_cut_deterministically():
+    tweet = ("@user1 RT هذا نص قصير جدا هنا. وهذه جملة ثانية فيها أكثر من خمس عشرة كلمة لأنها طويلة جدا وتستمر "
+             "وتستمر بلا توقف حتى النهاية البعيدة جدا جدا https://t.co/x؟ قصير")
+    got = eval_lid.short_sentences(tweet)
+    assert got == eval_lid.short_sentences(tweet)
+    assert got[0] == "هذا نص قصير جدا هنا"  # @mention and RT dropped; 5 words
+    assert [len(s.split()) for s in got] == [5, 15, 6]  # 21 words -> 15 + 6; the link and "قصير" (1 word) dropped
+    assert eval_lid.short_sentences("واحد اثنان ثلاثة أربعة") == []  # under 5 words
+    assert eval_lid.short_sentences("a b c d 1 2 3 e") == ["a b c d 1 2 3 e"]  # tokens without letters ride along
+    assert eval_lid.cut_short({"x": [tweet, "قصير"]}) == {"x": got}
 
 
 # Lines labelled with GlotLID-style labels for a tiny locally trained fastText model. The "shi_Arab" lines are
