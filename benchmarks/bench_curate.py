@@ -7,7 +7,8 @@ Measures, on the same documents and the same machine:
   (b) our full curate (LID + all signal families + rules) over Arrow batches (the mapInArrow kernel, one
       process), and the same through Spark local mode (``curate(df)`` written to the noop sink);
   (c) datatrove 0.10.1 LanguageFilter + GopherRepetition + GopherQuality + C4Quality + FineWebQuality, run as a
-      subprocess in its own virtualenv ($NATIVE_ALIGN_BENCH_VENV, default /work/bench-venv; its spaCy Arabic
+      subprocess in its own virtualenv ($NATIVE_ALIGN_BENCH_VENV, default benchmarks/.venvs/datatrove from
+      ``bash benchmarks/setup_peers.sh datatrove``; its spaCy Arabic
       tokenizer, trafilatura<1.12 and nltk stay out of the project venv). ``--peer-limit`` runs the peer (and
       our kernel again, for a like-for-like ratio) on the first N documents when the whole corpus would take
       too long.
@@ -98,10 +99,10 @@ def run_spark(table: pa.Table, cfg: CurateConfig) -> Timer:
 
 
 def run_peer(corpus: Path, limit: int, chain: str = "speed") -> dict | None:
-    venv = Path(os.environ.get("NATIVE_ALIGN_BENCH_VENV", "/work/bench-venv"))
+    venv = Path(os.environ.get("NATIVE_ALIGN_BENCH_VENV", REPO / "benchmarks" / ".venvs" / "datatrove"))
     python = venv / "bin" / "python"
     if not python.exists():
-        print(f"peer skipped: no virtualenv at {venv} (pip install 'datatrove[processing]==0.10.1' spacy there)")
+        print(f"peer skipped: no virtualenv at {venv} (bash benchmarks/setup_peers.sh datatrove)")
         return None
     cmd = [str(python), str(REPO / "benchmarks" / "peers" / "datatrove_filters.py"), "--corpus", str(corpus),
            "--model", default_model_path(), "--chain", chain]

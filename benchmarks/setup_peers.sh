@@ -13,9 +13,14 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/.venvs"
 PYTHON="${PEER_PYTHON:-python3}"
 
 PEERS=(
-  # bench_web.py: datatrove's WarcReader (warcio, cchardet, python-magic) + Trafilatura extractor (trafilatura
-  # comes with [processing]; justext needs lxml_html_clean with lxml >= 5.2).
-  "datatrove|datatrove[processing]==0.10.1 warcio faust-cchardet python-magic lxml_html_clean"
+  # datatrove 0.10.1, used by three benchmarks:
+  # - bench_web.py: WarcReader (warcio, cchardet, python-magic) + Trafilatura extractor (trafilatura comes with
+  #   [processing]; justext needs lxml_html_clean with lxml >= 5.2);
+  # - bench_curate.py: its filters, whose Arabic word tokenizer is spaCy's;
+  # - bench_dedup.py: its 4-stage MinHash dedup (JsonlReader reads with orjson).
+  "datatrove|datatrove[processing]==0.10.1 warcio faust-cchardet python-magic lxml_html_clean spacy orjson"
+  # bench_dedup.py: text-dedup's MinHash. 0.4.0 pins pandas 3 and pyspark 4.3, hence its own venv.
+  "textdedup|text-dedup==0.4.0"
 )
 
 mkdir -p "$ROOT"

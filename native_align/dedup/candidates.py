@@ -39,41 +39,77 @@ def bucket_edges(bucket_df: DataFrame, pair_cap: int | None, pivots: int) -> Dat
         F.sequence(F.lit(0), n_pivots - 1),
         lambda i: F.transform(F.slice("members", i + 2, k - i - 1),
                               lambda y: F.struct(F.element_at("members", i + 1).alias("src"), y.alias("dst")))))
-    return (bucket_df.select(F.explode(pairs).alias("e"))
+    # Near-identical documents fall into the same buckets in most bands: expanding each distinct member list
+    # once, not once per band, cuts the pair rows before the shuffle of `distinct` (up to bands-fold).
+    return (bucket_df.select("members").distinct()
+            .select(F.explode(pairs).alias("e"))
             .select("e.src", "e.dst")
             .distinct())
 
 
-def _verify_batches(batches: Iterator[pa.RecordBatch], threshold: float) -> Iterator[pa.RecordBatch]:
+def _jaccards(batch: pa.RecordBatch) -> np.ndarray:
+    """Exact Jaccard of every row's two sorted unique shingle lists (s1, s2)."""
+    left, right = batch.column("s1"), batch.column("s2")
+    lv = left.values.to_numpy(zero_copy_only=False)
+    rv = right.values.to_numpy(zero_copy_only=False)
+    lo, ro = left.offsets.to_numpy(), right.offsets.to_numpy()
+    sims = np.empty(batch.num_rows, dtype=np.float64)
+    for i in range(batch.num_rows):
+        a, b = lv[lo[i]:lo[i + 1]], rv[ro[i]:ro[i + 1]]
+        inter = np.intersect1d(a, b, assume_unique=True).size
+        union = a.size + b.size - inter
+        sims[i] = inter / union if union else 1.0
+    return sims
+
+
+def _verify_batches(batches: Iterator[pa.RecordBatch], threshold: float, counters=None) -> Iterator[pa.RecordBatch]:
     for batch in batches:
-        left, right = batch.column("s1"), batch.column("s2")
-        lv = left.values.to_numpy(zero_copy_only=False)
-        rv = right.values.to_numpy(zero_copy_only=False)
-        lo, ro = left.offsets.to_numpy(), right.offsets.to_numpy()
-        sims = np.empty(batch.num_rows, dtype=np.float64)
-        for i in range(batch.num_rows):
-            a, b = lv[lo[i]:lo[i + 1]], rv[ro[i]:ro[i + 1]]
-            inter = np.intersect1d(a, b, assume_unique=True).size
-            union = a.size + b.size - inter
-            sims[i] = inter / union if union else 1.0
-        keep = sims >= threshold
+        n1 = batch.column("n1").to_numpy(zero_copy_only=False)
+        n2 = batch.column("n2").to_numpy(zero_copy_only=False)
+        # Size filter: J <= min/max, so pairs of very different sizes cannot reach the threshold.
+        maybe = np.minimum(n1, n2) >= threshold * np.maximum(n1, n2)
+        sims = np.zeros(batch.num_rows, dtype=np.float64)
+        if maybe.any():
+            sims[maybe] = _jaccards(batch.filter(pa.array(maybe)))
+        keep = maybe & (sims >= threshold)
+        if counters is not None:
+            counters["candidate_pairs"].add(batch.num_rows)
+            counters["verified_pairs"].add(int(keep.sum()))
+        mask = pa.array(keep)
         yield pa.RecordBatch.from_arrays(
-            [batch.column("src").filter(pa.array(keep)), batch.column("dst").filter(pa.array(keep)),
-             pa.array(sims[keep], pa.float64())], names=VERIFIED_SCHEMA.fieldNames())
+            [batch.column("src").filter(mask), batch.column("dst").filter(mask), pa.array(sims[keep], pa.float64())],
+            names=VERIFIED_SCHEMA.fieldNames())
 
 
-def verify_edges(edges: DataFrame, sigs: DataFrame, threshold: float) -> DataFrame:
-    """Keep the candidate edges whose true Jaccard (on the stored shingle sets) is >= threshold."""
+def verify_edges(edges: DataFrame, sigs: DataFrame, threshold: float, counters=None) -> DataFrame:
+    """Keep the candidate edges whose true Jaccard (on the stored shingle sets) is >= threshold.
+
+    ``sigs`` partitioned by doc_id (as the stage persists it) is joined twice without being shuffled again; only
+    the edges move. ``counters`` (Spark accumulators ``candidate_pairs``, ``verified_pairs``) are counted on the
+    way instead of by extra jobs."""
     s = sigs.select("doc_id", "n_shingles", "shingles")
     joined = (edges
               .join(s.select(F.col("doc_id").alias("src"), F.col("n_shingles").alias("n1"),
                              F.col("shingles").alias("s1")), "src")
               .join(s.select(F.col("doc_id").alias("dst"), F.col("n_shingles").alias("n2"),
-                             F.col("shingles").alias("s2")), "dst")
-              # Size filter: J <= min/max, so pairs of very different sizes cannot reach the threshold.
-              .where(F.least("n1", "n2") >= F.lit(threshold) * F.greatest("n1", "n2")))
+                             F.col("shingles").alias("s2")), "dst"))
 
     def fn(batches):
-        return _verify_batches(batches, threshold)
+        return _verify_batches(batches, threshold, counters)
 
-    return joined.select("src", "dst", "s1", "s2").mapInArrow(fn, VERIFIED_SCHEMA)
+    return joined.select("src", "dst", "n1", "n2", "s1", "s2").mapInArrow(fn, VERIFIED_SCHEMA)
+
+
+def _count_batches(batches: Iterator[pa.RecordBatch], counter) -> Iterator[pa.RecordBatch]:
+    for batch in batches:
+        counter.add(batch.num_rows)
+        yield batch
+
+
+def counted(df: DataFrame, counter) -> DataFrame:
+    """``df`` unchanged, its rows added to a Spark accumulator as they pass (no counting job of its own)."""
+
+    def fn(batches):
+        return _count_batches(batches, counter)
+
+    return df.mapInArrow(fn, df.schema)

@@ -57,8 +57,10 @@ class DedupConfig(Section):
     boilerplate: bool = True
     # A normalized line is boilerplate when it occurs in at least max(min_docs, ceil(min_fraction * docs))
     # distinct surviving documents. Lines shorter than min_words words are never counted (blank lines, bullets).
+    # The count is a floor for small corpora; the fraction takes over from 2M documents (1e-5: a line in 1,000 of
+    # 10^8 documents), so at terabyte scale a sentence quoted by 20 pages is not mistaken for a site footer.
     boilerplate_min_docs: int = Field(20, ge=2)
-    boilerplate_min_fraction: float = Field(0.0, ge=0.0, le=1.0)
+    boilerplate_min_fraction: float = Field(1e-5, ge=0.0, le=1.0)
     boilerplate_min_words: int = Field(3, ge=1)
 
     @field_validator("survivor", mode="before")

@@ -5,7 +5,7 @@ MinHash, which saves the signature work for all other copies.
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
 
@@ -15,10 +15,12 @@ def exact_key(docs: DataFrame) -> DataFrame:
 
 
 def exact_groups(docs: DataFrame) -> DataFrame:
-    """(doc_id, rep_id): rep_id is the smallest doc_id sharing the document's exact key (itself when unique)."""
-    keyed = exact_key(docs).select("doc_id", "exact_key")
-    reps = keyed.groupBy("exact_key").agg(F.min("doc_id").alias("rep_id"))
-    return keyed.join(reps, "exact_key").select("doc_id", "rep_id")
+    """(doc_id, rep_id): rep_id is the smallest doc_id sharing the document's exact key (itself when unique).
+
+    A window minimum: one shuffle of (doc_id, key), where a groupBy and a join back would take two."""
+    by_key = Window.partitionBy("exact_key")
+    return (exact_key(docs).select("doc_id", "exact_key")
+            .select("doc_id", F.min("doc_id").over(by_key).alias("rep_id")))
 
 
 def exact_edges(groups: DataFrame) -> DataFrame:

@@ -6,7 +6,7 @@ both paths to that): the batch is normalized by ``normalize_batch`` (one table l
 split into words by Arrow's RE2 kernel with the same word definition as ``normalize.words`` (letters, digits,
 underscore; harakat are gone after normalization), each *distinct* word is hashed once with xxh64, and the n-gram
 hashes of all documents are mixed in one vectorized pass over the flat token array, keeping the n-grams that do
-not cross a document boundary.
+not cross a document boundary; one packed sort makes each document's shingles sorted and unique.
 """
 
 from __future__ import annotations
@@ -18,14 +18,20 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import xxhash
 
-from native_align.dedup.minhash import WORD_HASH_SEED, _ngram_hashes, shingle_set
+from native_align.dedup.minhash import SHINGLE_BITS, WORD_HASH_SEED, _ngram_hashes, shingle_set
 from native_align.text.normalize import normalize_batch
 
 NON_WORD = r"[^\pL\pN_]+"  # the complement of normalize.words' word characters (no harakat left)
 
 
+MAX_DOCS = 1 << (64 - SHINGLE_BITS)  # documents per packed sort: the index takes the bits a shingle leaves
+
+
 def batch_shingles(texts: Sequence[str | None], shingle: str = "word", n: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """(flat uint64 shingle hashes, sorted and unique within each document, in document order; count per text)."""
+    if len(texts) > MAX_DOCS:
+        parts = [batch_shingles(texts[i:i + MAX_DOCS], shingle, n) for i in range(0, len(texts), MAX_DOCS)]
+        return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     norm = normalize_batch(texts)
     if shingle != "word":  # character shingles: per text (an option, not the default path)
         sets = [shingle_set(t, shingle, n) for t in norm]
@@ -61,10 +67,13 @@ def batch_shingles(texts: Sequence[str | None], shingle: str = "word", n: int = 
     for d in np.flatnonzero((n_tokens > 0) & (n_tokens < n)):
         hashes.append(_ngram_hashes(tokens[offsets[d]:offsets[d + 1]], n))
         owner.append(np.array([d], dtype=np.int64))
-    h = np.concatenate(hashes)
-    owner = np.concatenate(owner)
-    order = np.lexsort((h, owner))
-    h, owner = h[order], owner[order]
-    first = np.ones(len(h), dtype=bool)
-    first[1:] = (h[1:] != h[:-1]) | (owner[1:] != owner[:-1])
-    return h[first], np.bincount(owner[first], minlength=n_docs).astype(np.int64)
+    # (document, shingle) packed in one uint64 (shingles are 48-bit): one plain sort groups by document and
+    # orders each document's shingles; equal neighbours are repeats.
+    packed = np.concatenate(hashes)
+    packed |= np.concatenate(owner).astype(np.uint64) << np.uint64(SHINGLE_BITS)
+    packed.sort()
+    first = np.ones(len(packed), dtype=bool)
+    first[1:] = packed[1:] != packed[:-1]
+    packed = packed[first]
+    counts = np.bincount((packed >> np.uint64(SHINGLE_BITS)).astype(np.int64), minlength=n_docs)
+    return packed & np.uint64((1 << SHINGLE_BITS) - 1), counts.astype(np.int64)

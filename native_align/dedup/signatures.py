@@ -48,11 +48,15 @@ def signature_batches(batches: Iterator[pa.RecordBatch], params: LshParams,
         yield pa.RecordBatch.from_arrays(columns, names=SIGNATURES_SCHEMA.fieldNames())
 
 
-def compute_signatures(docs: DataFrame, params: LshParams, keep_shingles: bool) -> DataFrame:
-    """(doc_id, text) -> SIGNATURES_SCHEMA; documents with no shingle are absent from the result."""
+def compute_signatures(docs: DataFrame, params: LshParams, keep_shingles: bool, counter=None) -> DataFrame:
+    """(doc_id, text) -> SIGNATURES_SCHEMA; documents with no shingle are absent from the result. ``counter``
+    (a Spark accumulator) counts the signatures as they are made, instead of a counting job."""
 
     def fn(batches):
-        return signature_batches(batches, params, keep_shingles)
+        for out in signature_batches(batches, params, keep_shingles):
+            if counter is not None:
+                counter.add(out.num_rows)
+            yield out
 
     return docs.select("doc_id", "text").mapInArrow(fn, SIGNATURES_SCHEMA)
 

@@ -17,7 +17,7 @@ from pyspark.sql import functions as F
 
 from native_align.context import Context
 from native_align.dedup.boilerplate import boilerplate_positions, line_hashes, min_docs_for, strip_boilerplate
-from native_align.dedup.candidates import bucket_edges, buckets, verify_edges
+from native_align.dedup.candidates import bucket_edges, buckets, counted, verify_edges
 from native_align.dedup.components import connected_components
 from native_align.dedup.config import DedupConfig
 from native_align.dedup.exact import exact_edges, exact_groups, representatives
@@ -31,12 +31,20 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class DedupResult:
-    """A frame (duplicates, or edges) plus the figures measured on the way (for the runs table and the eval) and
-    the frames cached to compute it, released by :meth:`release` once the frame is written."""
+    """A frame (duplicates, or edges), the figures counted on the way and the frames cached to compute it, released
+    by :meth:`release` once the frame is written.
+
+    The figures come from Spark accumulators filled by the passes that do the work (no job only counts), so
+    :attr:`stats` is complete once the frame's jobs have run (``find_duplicates`` runs the components eagerly);
+    a retried task can count twice: they are diagnostics, not the reconciliation figures."""
 
     duplicates: DataFrame
-    stats: dict[str, int] = field(default_factory=dict)
+    counters: dict = field(default_factory=dict)
     cached: list[DataFrame] = field(default_factory=list)
+
+    @property
+    def stats(self) -> dict[str, int]:
+        return {name: int(acc.value) for name, acc in self.counters.items()}
 
     def release(self) -> None:
         for df in self.cached:
@@ -49,27 +57,28 @@ def input_documents(documents: DataFrame, signals: DataFrame) -> DataFrame:
     return documents.join(kept, "doc_id")
 
 
-def fuzzy_edges(reps: DataFrame, cfg: DedupConfig) -> DedupResult:
+def fuzzy_edges(reps: DataFrame, cfg: DedupConfig, counters: dict) -> tuple[DataFrame, list[DataFrame]]:
     """MinHash LSH candidates among exact-group representatives, verified by true Jaccard when configured.
 
-    Returns the edges (``src``, ``dst``) in ``duplicates``' place, the counts measured on the way, and the frames
-    it cached (the caller releases them once the edges are consumed)."""
+    Returns the edges (``src``, ``dst``) and the frames cached on the way (the caller releases them once the
+    edges are consumed). Shuffles: signatures by doc_id once (so both verification joins reuse it), band rows to
+    buckets, distinct candidates, and the candidates twice (to each end's signature)."""
     params = LshParams.from_config(cfg)
     log.info("dedup: MinHash %d perms, %d bands x %d rows (P(candidate | J=%.2f) = %.3f), %s %d-grams",
              params.num_perm, params.bands, params.rows, cfg.threshold,
              params.candidate_probability(cfg.threshold), params.shingle, params.ngram)
-    sigs = compute_signatures(reps, params, keep_shingles=cfg.verify).persist(StorageLevel.MEMORY_AND_DISK)
-    cand = bucket_edges(buckets(band_rows(sigs)), cfg.bucket_pair_cap if cfg.verify else None,
-                        cfg.bucket_pivots).persist(StorageLevel.MEMORY_AND_DISK)
-    out = DedupResult(duplicates=cand, cached=[sigs, cand],
-                      stats={"signatures": sigs.count(), "candidate_pairs": cand.count()})
+    sc = reps.sparkSession.sparkContext
+    for name in ("signatures", "candidate_pairs") + (("verified_pairs",) if cfg.verify else ()):
+        counters[name] = sc.accumulator(0)
+    sigs = compute_signatures(reps, params, keep_shingles=cfg.verify, counter=counters["signatures"])
+    if cfg.verify:
+        sigs = sigs.repartition("doc_id")
+    sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)
+    cand = bucket_edges(buckets(band_rows(sigs)), cfg.bucket_pair_cap if cfg.verify else None, cfg.bucket_pivots)
     if not cfg.verify:
-        return out
-    verified = verify_edges(cand, sigs, cfg.threshold).persist(StorageLevel.MEMORY_AND_DISK)
-    out.cached.append(verified)
-    out.stats["verified_pairs"] = verified.count()
-    out.duplicates = verified.select("src", "dst")
-    return out
+        return counted(cand, counters["candidate_pairs"]), [sigs]
+    verified = verify_edges(cand, sigs, cfg.threshold, counters).persist(StorageLevel.MEMORY_AND_DISK)
+    return verified.select("src", "dst"), [sigs, verified]
 
 
 def find_duplicates(docs: DataFrame, cfg: DedupConfig, checkpoint: str | None = None) -> DedupResult:
@@ -81,10 +90,9 @@ def find_duplicates(docs: DataFrame, cfg: DedupConfig, checkpoint: str | None = 
     result.cached.append(groups)
     edges = exact_edges(groups)
     if cfg.fuzzy:
-        fuzzy = fuzzy_edges(representatives(docs, groups), cfg)
-        result.stats.update(fuzzy.stats)
-        result.cached.extend(fuzzy.cached)
-        edges = edges.unionByName(fuzzy.duplicates)
+        fuzzy, cached = fuzzy_edges(representatives(docs, groups), cfg, result.counters)
+        result.cached.extend(cached)
+        edges = edges.unionByName(fuzzy)
     components = connected_components(edges.select(*EDGES_SCHEMA.fieldNames()), cfg.max_iterations,
                                       checkpoint or cfg.checkpoint)
     result.duplicates = duplicates_table(components, docs, cfg.survivor)

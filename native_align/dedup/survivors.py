@@ -35,16 +35,20 @@ def duplicates_table(components: DataFrame, docs: DataFrame, keys: list[str]) ->
     """
     members = components.join(docs.select("doc_id", "content_hash", "quality_score", "n_chars", "date"), "doc_id")
     by_cluster = Window.partitionBy("cluster_id")
+    ordered = by_cluster.orderBy(*survivor_order(keys))
     ranked = (members
-              .withColumn("rank", F.row_number().over(by_cluster.orderBy(*survivor_order(keys))))
+              .withColumn("rank", F.row_number().over(ordered))
+              .withColumn("survivor_id", F.first("doc_id").over(ordered))
+              .withColumn("survivor_hash", F.first("content_hash").over(ordered))
               .withColumn("cluster_size", F.count(F.lit(1)).over(by_cluster))
-              .withColumn("n_hashes", F.size(F.collect_set("content_hash").over(by_cluster))))
-    survivors = ranked.where(F.col("rank") == 1).select(
-        "cluster_id", F.col("doc_id").alias("survivor_id"), F.col("content_hash").alias("survivor_hash"))
-    out = (ranked.where(F.col("cluster_size") >= 2).join(survivors, "cluster_id")
+              # One content_hash in the cluster <=> min == max: O(1) per row, where a collected set would copy
+              # the cluster's hashes into every row (quadratic for a giant cluster).
+              .withColumn("one_hash", F.min("content_hash").over(by_cluster)
+                          == F.max("content_hash").over(by_cluster)))
+    out = (ranked.where(F.col("cluster_size") >= 2)
            .select(
                "doc_id", "cluster_id", F.col("cluster_size").cast("long").alias("cluster_size"),
-               F.when(F.col("rank") == 1, F.when(F.col("n_hashes") == 1, "exact").otherwise("fuzzy"))
+               F.when(F.col("rank") == 1, F.when(F.col("one_hash"), "exact").otherwise("fuzzy"))
                 .when(F.col("content_hash") == F.col("survivor_hash"), "exact").otherwise("fuzzy").alias("method"),
                (F.col("rank") == 1).alias("is_survivor"),
                F.when(F.col("rank") == 1, F.lit(None).cast("string")).otherwise(F.col("survivor_id"))

@@ -46,7 +46,8 @@ class Corpus:
 
 
 def load_corpus(path: Path, limit: int | None = None, copies: int = 1) -> Corpus:
-    """SaudiNewsNet JSONL -> stable ids ``snn-<line>`` (``-c<k>`` for extra copies); empty content dropped."""
+    """SaudiNewsNet JSONL -> stable ids ``snn-<line>`` (a record's own ``id`` where it has one, as in the near-dup
+    corpus of benchmarks/make_near_dups.py; ``-c<k>`` for extra copies); empty content dropped."""
     ids, texts, sources, dates, empty = [], [], [], [], 0
     with gzip.open(path, "rt", encoding="utf-8") as fh:
         for line_no, line in enumerate(fh):
@@ -58,7 +59,7 @@ def load_corpus(path: Path, limit: int | None = None, copies: int = 1) -> Corpus
                 empty += 1
                 continue
             for k in range(copies):
-                ids.append(f"snn-{line_no:06d}" + (f"-c{k}" if k else ""))
+                ids.append((rec.get("id") or f"snn-{line_no:06d}") + (f"-c{k}" if k else ""))
                 texts.append(text)
                 sources.append(rec.get("source") or "")
                 dates.append(rec.get("date_extracted"))
@@ -76,45 +77,88 @@ def shingle_ids(text: str, n: int = 5) -> np.ndarray:
     return np.unique(np.fromiter((hash(g) for g in grams), dtype=np.int64, count=len(grams)))
 
 
-def ground_truth_pairs(texts: list[str], threshold: float = 0.8, n: int = 5) -> list[tuple[int, int, float]]:
-    """Every pair (i, j, J) with i < j and Jaccard >= threshold, exactly (prefix filter + verification)."""
-    sets = [shingle_ids(t, n) for t in texts]
-    sizes = np.array([s.size for s in sets])
-    flat = np.concatenate(sets) if sets else np.empty(0, np.int64)
-    tokens, counts = np.unique(flat, return_counts=True)
+def _shingle_chunk(texts: list[str], n: int) -> list[np.ndarray]:
+    return [shingle_ids(t, n) for t in texts]
+
+
+def all_shingle_ids(texts: list[str], n: int = 5, processes: int = 1) -> list[np.ndarray]:
+    """``shingle_ids`` of every text; ``processes > 1`` forks workers (they inherit the parent's string-hash seed,
+    so ids stay comparable), for the 10x benchmark corpus."""
+    if processes <= 1 or len(texts) < 10_000:
+        return _shingle_chunk(texts, n)
+    import multiprocessing as mp
+
+    step = -(-len(texts) // (processes * 8))
+    chunks = [texts[i:i + step] for i in range(0, len(texts), step)]
+    with mp.get_context("fork").Pool(processes) as pool:
+        parts = pool.starmap(_shingle_chunk, [(c, n) for c in chunks])
+    return [s for part in parts for s in part]
+
+
+def _ragged_pairs(members: np.ndarray, group_end: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All (members[p], members[q]) with p < q inside each group; ``group_end[p]`` is the end of p's group."""
+    counts = group_end - np.arange(members.size) - 1
+    left = np.repeat(np.arange(members.size), counts)
+    first = np.repeat(np.cumsum(counts) - counts, counts)
+    right = left + 1 + (np.arange(left.size) - first)
+    return members[left], members[right]
+
+
+def prefix_candidates(sets: list[np.ndarray], threshold: float, max_pairs: int = 20_000_000) -> np.ndarray:
+    """Candidate pairs of the prefix filter as sorted unique codes ``i * n_docs + j`` (i < j), size filter
+    applied: every pair with Jaccard >= threshold is among them. Vectorized over all documents (numpy sorts and a
+    ragged pair expansion per token group, in chunks of ``max_pairs``), so 300k documents take seconds."""
+    n_docs = len(sets)
+    sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=n_docs)
+    if not sizes.sum():
+        return np.empty(0, np.int64)
+    flat = np.concatenate(sets)
+    owner = np.repeat(np.arange(n_docs, dtype=np.int64), sizes)
+    tokens, inverse, counts = np.unique(flat, return_inverse=True, return_counts=True)
     order = np.lexsort((tokens, counts))  # rare first, ties by token
     rank = np.empty(tokens.size, dtype=np.int64)
     rank[order] = np.arange(tokens.size)
-    prefix_doc, prefix_tok = [], []
-    for i, s in enumerate(sets):
-        if s.size == 0:
-            continue
-        r = np.sort(rank[np.searchsorted(tokens, s)])
-        plen = s.size - math.ceil(threshold * s.size - 1e-9) + 1
-        prefix_tok.append(r[:plen])
-        prefix_doc.append(np.full(plen, i, dtype=np.int64))
-    pt, pd_ = np.concatenate(prefix_tok), np.concatenate(prefix_doc)
-    by_tok = np.lexsort((pd_, pt))
-    pt, pd_ = pt[by_tok], pd_[by_tok]
-    bounds = np.flatnonzero(np.diff(pt)) + 1
-    candidates: set[tuple[int, int]] = set()
-    for group in np.split(pd_, bounds):
-        if group.size < 2:
-            continue
-        g = group.tolist()
-        for a in range(len(g)):
-            for b in range(a + 1, len(g)):
-                x, y = g[a], g[b]
-                small, big = min(sizes[x], sizes[y]), max(sizes[x], sizes[y])
-                if small >= threshold * big:
-                    candidates.add((x, y))
+    # Each document's tokens in rank order, then its prefix: the first |x| - ceil(t|x|) + 1 of them.
+    by_doc = np.lexsort((rank[inverse], owner))
+    r, o = rank[inverse][by_doc], owner[by_doc]
+    pos = np.arange(r.size) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    plen = sizes - np.ceil(threshold * sizes - 1e-9).astype(np.int64) + 1
+    keep = pos < plen[o]
+    r, o = r[keep], o[keep]
+    # Group prefix entries by token; pairs inside each group, chunked by how many pairs a chunk expands to.
+    by_tok = np.lexsort((o, r))
+    r, o = r[by_tok], o[by_tok]
+    bounds = np.flatnonzero(np.diff(r)) + 1
+    starts = np.concatenate([[0], bounds])
+    ends = np.concatenate([bounds, [r.size]])
+    group_end = np.repeat(ends, ends - starts)
+    expand = np.cumsum(group_end - np.arange(r.size) - 1)
+    found, lo = [], 0
+    while lo < r.size:
+        base = expand[lo - 1] if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(expand, base + max_pairs, side="right")))
+        hi = int(ends[np.searchsorted(ends, hi, side="left")])  # whole groups only
+        a, b = _ragged_pairs(o[lo:hi], group_end[lo:hi] - lo)
+        small, big = np.minimum(sizes[a], sizes[b]), np.maximum(sizes[a], sizes[b])
+        ok = (small >= threshold * big) & (a != b)
+        a, b = a[ok], b[ok]
+        found.append(np.unique(np.minimum(a, b) * n_docs + np.maximum(a, b)))
+        lo = hi
+    return np.unique(np.concatenate(found)) if found else np.empty(0, np.int64)
+
+
+def ground_truth_pairs(texts: list[str], threshold: float = 0.8, n: int = 5,
+                       processes: int = 1) -> list[tuple[int, int, float]]:
+    """Every pair (i, j, J) with i < j and Jaccard >= threshold, exactly (prefix filter + verification)."""
+    sets = all_shingle_ids(texts, n, processes)
+    codes = prefix_candidates(sets, threshold)
     out = []
-    for x, y in candidates:
+    for x, y in zip((codes // len(sets)).tolist(), (codes % len(sets)).tolist()):
         inter = np.intersect1d(sets[x], sets[y], assume_unique=True).size
-        jac = inter / (sizes[x] + sizes[y] - inter)
+        jac = inter / (sets[x].size + sets[y].size - inter)
         if jac >= threshold:
             out.append((x, y, float(jac)))
-    return sorted(out)
+    return out
 
 
 def union_find(pairs: Iterable[tuple[Any, Any]]) -> dict[Any, Any]:

@@ -8,7 +8,8 @@ import itertools
 import numpy as np
 import pytest
 
-from native_align.evaluation.dedup import ground_truth_pairs, load_corpus, score, shingle_ids
+from native_align.evaluation.dedup import (all_shingle_ids, ground_truth_pairs, load_corpus, prefix_candidates,
+                                          score, shingle_ids)
 from tests.dedup.conftest import arabic_text, edit_words
 
 
@@ -33,6 +34,15 @@ def test_prefix_filter_ground_truth_is_exact():
     got = [(a, b) for a, b, _ in ground_truth_pairs(texts, 0.8)]
     want = _brute_force(texts, 0.8)
     assert got == want and len(want) >= 12
+
+
+def test_prefix_candidates_do_not_depend_on_chunking():
+    """The 10x corpus expands its token groups in chunks; a chunk of 3 pairs must find the same candidates."""
+    base = [arabic_text(s, 60) for s in range(5)]
+    texts = base + [edit_words(b, 2, seed=s) for s, b in enumerate(base)] + [base[0], "نعم", "نعم"]
+    sets = all_shingle_ids(texts)
+    whole = prefix_candidates(sets, 0.8)
+    assert whole.size >= 7 and np.array_equal(prefix_candidates(sets, 0.8, max_pairs=3), whole)
 
 
 def test_scores_on_handmade_clusterings():
