@@ -1,295 +1,122 @@
-"""``native-align export``: the training mix (original / aligned / hybrid), deterministically shuffled and sharded.
+"""``native-align export``: the training mix (original / aligned / hybrid), shuffled and written in parallel.
 
 The paper trains on a mix of original and aligned text; which mix is best is an experiment, so the export must be
-reproducible bit for bit: the per-document choice and the shuffle order come from SHA-256 of (seed, doc_id), never
-from ``rand()``, and gzip headers carry no timestamp, so the same tables and settings give identical shard files.
+reproducible bit for bit: the per-document choice, the partition and the order come from SHA-256 of (seed, doc_id)
+(:mod:`~native_align.export.mix`), and gzip headers carry no timestamp.
+
+Nothing at corpus scale passes through the driver. The driver runs one aggregate (counts and raw bytes), compresses
+a bounded sample to size the partitions (:mod:`~native_align.export.sizing`), then every partition's executor
+writes its own shards straight to ``export.output_dir`` (:mod:`~native_align.export.shards`, any location of
+:mod:`native_align.storage`) and returns one small row per shard; the driver assembles the manifest from those rows
+and writes it last (:mod:`~native_align.export.manifest`).
 
 Only `aligned` rows with status ``ok`` count as aligned; a document that should be aligned but has no ok rewrite
 falls back to its original text and is counted (``fallback_to_original``) in the manifest.
-
-Shards are written by the driver from an ordered ``toLocalIterator`` stream (one partition in memory at a time), so
-shard boundaries follow a byte target exactly instead of Spark's partitioning. That puts the write on one machine:
-fine up to tens of GB of text; beyond that, export per source or date range.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import gzip
-import hashlib
-import io
-import json
 import logging
-import zlib
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from pyspark.sql import Column, DataFrame
-from pyspark.sql import functions as F
-
+from native_align import storage
 from native_align.context import Context
+from native_align.export import manifest as mf
 from native_align.export.config import ExportConfig
+from native_align.export.manifest import MANIFEST, read_shards
+from native_align.export.mix import export_fields, mix, shuffle, totals, unit_hash, unit_hash_py
+from native_align.export.shards import PartitionWriter, ShardSpec, process_id, result_spark_schema
+from native_align.export.sizing import measure_ratio, plan_partitions, sample_records
+from native_align.export.tokens import token_label
 from native_align.rewrite.aligned import select_aligned
+
+__all__ = ["MANIFEST", "export", "mix", "read_shards", "run", "shuffle", "unit_hash", "unit_hash_py"]
 
 log = logging.getLogger(__name__)
 
-MANIFEST = "manifest.json"
-_HEX = 15  # hex digits of SHA-256 used as a uniform number in [0, 1): 60 bits, exact in a double's range
+
+def _read_pinned(ctx, name: str) -> tuple[Any, int | None]:
+    """The table at its current version (path mode), so the aggregate and the write read the same snapshot."""
+    if ctx.tables.cfg.mode != "path":
+        return ctx.tables.read(name), None
+    version = ctx.tables.version(name)
+    return ctx.tables.read(name, version=version), version
 
 
-def unit_hash(seed: int | str, key: Column, salt: str = "mix") -> Column:
-    """A number in [0, 1) from SHA-256(salt:seed:key): portable (Python's hashlib gives the same)."""
-    digest = F.sha2(F.concat_ws(":", F.lit(salt), F.lit(str(seed)), key.cast("string")), 256)
-    return F.conv(F.substring(digest, 1, _HEX), 16, 10).cast("decimal(20,0)").cast("double") / float(16 ** _HEX)
-
-
-def unit_hash_py(seed: int | str, key: str, salt: str = "mix") -> float:
-    """Python twin of :func:`unit_hash` (for tests and for reasoning about a single document)."""
-    digest = hashlib.sha256(f"{salt}:{seed}:{key}".encode("utf-8")).hexdigest()
-    return int(digest[:_HEX], 16) / float(16 ** _HEX)
-
-
-def mix(curated: DataFrame, aligned: DataFrame | None, mode: str, ratio: float, seed: int,
-        fields: Iterable[str] = ()) -> DataFrame:
-    """doc_id, text, variant (what was written), wanted (what the mix asked for), and ``fields`` of `curated`.
-
-    ``aligned`` is one row per document (see :func:`~native_align.rewrite.aligned.select_aligned`); rows whose status
-    is not ok are ignored. ``wanted``: original for mode original; aligned for mode aligned; for hybrid, aligned
-    when unit_hash(seed, doc_id) < ratio.
-    """
-    fields = [f for f in fields if f in curated.columns and f not in ("doc_id", "text")]
-    base = curated.select("doc_id", "text", *fields)
-    if mode == "original":
-        wanted = F.lit("original")
-    elif mode == "aligned":
-        wanted = F.lit("aligned")
-    elif mode == "hybrid":
-        wanted = F.when(unit_hash(seed, F.col("doc_id")) < F.lit(float(ratio)), "aligned").otherwise("original")
-    else:
-        raise ValueError(f"unknown mix {mode!r}; expected original, aligned or hybrid")
-    base = base.withColumn("wanted", wanted)
-    if aligned is not None:
-        ok = aligned.where(F.col("status") == "ok").select("doc_id", F.col("rewrite").alias("_rewrite"))
-        base = base.join(ok, "doc_id", "left")
-    else:
-        base = base.withColumn("_rewrite", F.lit(None).cast("string"))
-    use_rewrite = (F.col("wanted") == "aligned") & F.col("_rewrite").isNotNull()
-    return base.select(
-        "doc_id",
-        F.when(use_rewrite, F.col("_rewrite")).otherwise(F.col("text")).alias("text"),
-        F.when(use_rewrite, F.lit("aligned")).otherwise(F.lit("original")).alias("variant"),
-        "wanted", *fields)
-
-
-def shuffle(df: DataFrame, seed: int) -> DataFrame:
-    """Rows in a deterministic pseudo-random order: by SHA-256(shuffle:seed:doc_id), doc_id breaking ties."""
-    return df.withColumn("_order", F.sha2(F.concat_ws(":", F.lit("shuffle"), F.lit(str(seed)), F.col("doc_id")),
-                                          256)).orderBy("_order", "doc_id").drop("_order")
-
-
-# -- token counting -------------------------------------------------------------------------------------------
-def token_counter(tokenizer: str | None) -> tuple[Callable[[list[str]], list[int]], str]:
-    """(count function over a batch of texts, label for the manifest). None: whitespace words, an estimate."""
-    if not tokenizer:
-        return (lambda texts: [len(t.split()) for t in texts]), "estimate: whitespace words (no tokenizer set)"
-    path = Path(tokenizer)
-    if path.is_file() and path.suffix == ".json":
-        from tokenizers import Tokenizer
-
-        tok = Tokenizer.from_file(str(path))
-        return (lambda texts: [len(e.ids) for e in tok.encode_batch(texts, add_special_tokens=False)]), \
-            f"tokenizer: {path.name}"
-    from transformers import AutoTokenizer
-
-    if path.is_file() and path.suffix == ".gguf":
-        hf = AutoTokenizer.from_pretrained(str(path.parent), gguf_file=path.name)
-    else:
-        hf = AutoTokenizer.from_pretrained(tokenizer)
-    return (lambda texts: [len(ids) for ids in hf(texts, add_special_tokens=False)["input_ids"]]), \
-        f"tokenizer: {tokenizer}"
-
-
-# -- shard writers --------------------------------------------------------------------------------------------
-class _JsonlGzShard:
-    """One JSONL.gz shard; ``size`` is the compressed bytes on disk, kept accurate by periodic sync flushes."""
-
-    def __init__(self, path: Path, flush_every: int):
-        self.path = path
-        self._raw = open(path, "wb")
-        # mtime=0 and no file name in the header: identical input gives identical bytes.
-        self._gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)
-        self._flush_every = flush_every
-        self._pending = 0
-
-    def write(self, record: dict) -> None:
-        data = (json.dumps(record, ensure_ascii=False) + "\n").encode("utf-8")
-        self._gz.write(data)
-        self._pending += len(data)
-        if self._pending >= self._flush_every:
-            self._gz.flush(zlib.Z_SYNC_FLUSH)
-            self._pending = 0
-
-    @property
-    def size(self) -> int:
-        return self._raw.tell()
-
-    def close(self) -> None:
-        self._gz.close()
-        self._raw.close()
-
-
-class _ParquetShard:
-    """One Parquet shard, buffered in memory and written on close; ``size`` estimates the file from the
-    compression ratio of earlier shards (exact for the written file)."""
-
-    ratio = 0.5  # compressed / uncompressed; updated after every shard
-
-    def __init__(self, path: Path, flush_every: int):
-        self.path = path
-        self._rows: list[dict] = []
-        self._raw = 0
-
-    def write(self, record: dict) -> None:
-        self._rows.append(record)
-        self._raw += sum(len(str(v).encode("utf-8")) for v in record.values() if v is not None)
-
-    @property
-    def size(self) -> int:
-        return int(self._raw * _ParquetShard.ratio)
-
-    def close(self) -> None:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
-
-        table = pa.Table.from_pylist(self._rows)
-        pq.write_table(table, self.path, compression="zstd")
-        if self._raw:
-            _ParquetShard.ratio = max(0.01, self.path.stat().st_size / self._raw)
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def write_shards(records: Iterator[dict], out_dir: Path, fmt: str, shard_bytes: int,
-                 count_tokens: Callable[[list[str]], list[int]], batch: int = 256) -> list[dict[str, Any]]:
-    """Write ``records`` in order into shards of about ``shard_bytes`` each; returns the shard list.
-
-    A shard is closed once its size reaches the target, so every shard but the last is at least the target and
-    exceeds it by less than one record plus one flush interval.
-    """
-    ext = "jsonl.gz" if fmt == "jsonl.gz" else "parquet"
-    cls = _JsonlGzShard if fmt == "jsonl.gz" else _ParquetShard
-    _ParquetShard.ratio = 0.5
-    flush_every = max(256, min(64 * 1024, shard_bytes // 16))
-    shards: list[dict[str, Any]] = []
-    current, docs, tokens, variants = None, 0, 0, {"original": 0, "aligned": 0}
-    pending: list[str] = []
-
-    def close_current() -> None:
-        nonlocal current, docs, tokens, variants, pending
-        if current is None:
-            return
-        tokens += sum(count_tokens(pending)) if pending else 0
-        pending = []
-        current.close()
-        shards.append({"file": current.path.name, "documents": docs, "bytes": current.path.stat().st_size,
-                       "tokens": tokens, "variants": dict(variants), "sha256": _sha256(current.path)})
-        current, docs, tokens, variants = None, 0, 0, {"original": 0, "aligned": 0}
-
-    for record in records:
-        if current is None:
-            current = cls(out_dir / f"shard-{len(shards):05d}.{ext}", flush_every)
-        current.write(record)
-        docs += 1
-        variants[record["variant"]] = variants.get(record["variant"], 0) + 1
-        pending.append(record["text"])
-        if len(pending) >= batch:
-            tokens += sum(count_tokens(pending))
-            pending = []
-        if current.size >= shard_bytes:
-            close_current()
-    close_current()
-    return shards
-
-
-def _clear(out_dir: Path) -> None:
-    """Remove shards and the manifest of an earlier export (only files this module writes)."""
-    for pattern in ("shard-*.jsonl.gz", "shard-*.parquet", MANIFEST):
-        for old in out_dir.glob(pattern):
-            old.unlink()
+def _tokenizer(path: str | None) -> str | None:
+    """A local tokenizer path made absolute (executors do not share the driver's cwd); hub names as given."""
+    return str(Path(path).resolve()) if path and Path(path).exists() else path
 
 
 def export(ctx, cfg: ExportConfig | None = None) -> dict[str, Any]:
-    """Mix, shuffle and write shards + manifest.json to ``cfg.output_dir``; returns the manifest."""
+    """Mix, shuffle, write shards (on the executors) and then manifest.json to ``cfg.output_dir``; the manifest."""
     cfg = cfg or ctx.settings.export
     if not ctx.tables.exists("curated"):
         raise FileNotFoundError("export needs the `curated` table: run ingest, curate and dedup first")
-    curated = ctx.tables.read("curated")
+    out = storage.absolute(cfg.output_dir)
+    curated, versions = _read_pinned(ctx, "curated")
+    table_versions = {"curated": versions} if versions is not None else {}
     aligned = None
     if cfg.mix != "original" and ctx.tables.exists("aligned"):
-        aligned = select_aligned(ctx.tables.read("aligned"), cfg.aligned_model, cfg.aligned_prompt_version)
-    mixed = shuffle(mix(curated, aligned, cfg.mix, cfg.aligned_ratio, cfg.seed, cfg.fields), cfg.seed).cache()
-    wanted = {r["wanted"]: r["count"] for r in mixed.groupBy("wanted").count().collect()}
-    fallback = mixed.where((F.col("wanted") == "aligned") & (F.col("variant") == "original")).count()
+        raw_aligned, v = _read_pinned(ctx, "aligned")
+        if v is not None:
+            table_versions["aligned"] = v
+        aligned = select_aligned(raw_aligned, cfg.aligned_model, cfg.aligned_prompt_version)
+    fields = export_fields(curated, cfg.fields)
+    columns = ["doc_id", "text", "variant", *fields]
+    mixed = mix(curated, aligned, cfg.mix, cfg.aligned_ratio, cfg.seed, fields)
 
-    out = Path(cfg.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    _clear(out)
-    count_tokens, token_method = token_counter(cfg.tokenizer)
-    columns = [c for c in mixed.columns if c != "wanted"]
-    records = ({c: row[c] for c in columns} for row in mixed.select(*columns).toLocalIterator())
-    shards = write_shards(records, out, cfg.format, cfg.shard_bytes, count_tokens)
-    mixed.unpersist()
+    counts = totals(mixed, columns)
+    ratio = measure_ratio(sample_records(curated, fields, cfg.size_sample_docs), cfg.format, cfg.shard_bytes)
+    partitions = cfg.partitions or plan_partitions(counts["raw_bytes"], ratio, cfg.shard_bytes)
+    spec = ShardSpec(out_dir=out, fmt=cfg.format, shard_bytes=cfg.shard_bytes,
+                     tokenizer=_tokenizer(cfg.tokenizer), ratio=ratio)
+    log.info("export: %d documents, %d raw bytes, ratio %.2f -> %d partitions -> %s",
+             counts["documents"], counts["raw_bytes"], ratio, partitions, out)
 
-    variants = {"original": sum(s["variants"].get("original", 0) for s in shards),
-                "aligned": sum(s["variants"].get("aligned", 0) for s in shards)}
+    mf.begin(out)
+    written = shuffle(mixed.select(*columns), cfg.seed, partitions) \
+        .mapInArrow(PartitionWriter(spec), result_spark_schema()).collect()  # one row per shard
+    shards = mf.shard_entries([r.asDict() for r in written])
+    documents = sum(s["documents"] for s in shards)
+    if documents != counts["documents"]:
+        raise RuntimeError(f"export wrote {documents:,} documents but the mix holds {counts['documents']:,}; "
+                           "no manifest written")
+    stale = mf.remove_stale(out, {s["file"] for s in shards})
+
+    variants = {"original": sum(s["variants"]["original"] for s in shards),
+                "aligned": sum(s["variants"]["aligned"] for s in shards)}
     manifest = {
         "format": cfg.format,
         "mix": cfg.mix,
         "aligned_ratio": cfg.aligned_ratio if cfg.mix == "hybrid" else None,
         "seed": cfg.seed,
-        "documents": sum(s["documents"] for s in shards),
+        "documents": documents,
         "variants": variants,
-        "wanted": {"original": int(wanted.get("original", 0)), "aligned": int(wanted.get("aligned", 0))},
-        "fallback_to_original": int(fallback),
-        "tokens": {"total": sum(s["tokens"] for s in shards), "method": token_method},
+        "wanted": {"original": counts["documents"] - counts["wanted_aligned"], "aligned": counts["wanted_aligned"]},
+        "fallback_to_original": counts["fallback_to_original"],
+        "tokens": {"total": sum(s["tokens"] for s in shards), "method": token_label(cfg.tokenizer)},
         "shard_bytes_target": cfg.shard_bytes,
+        "partitions": partitions,
+        "compression_ratio_estimate": ratio,
         "bytes": sum(s["bytes"] for s in shards),
         "shards": shards,
-        "fields": ["doc_id", "text", "variant", *[c for c in columns if c not in ("doc_id", "text", "variant")]],
+        "fields": columns,
         "aligned_filter": {"model": cfg.aligned_model, "prompt_version": cfg.aligned_prompt_version},
-        "table_versions": {name: ctx.tables.version(name) for name in ("curated", "aligned")
-                           if ctx.tables.cfg.mode == "path" and ctx.tables.exists(name)},
+        "table_versions": table_versions,
+        # per run (see manifest.PER_RUN_FIELDS): which run, when, and which process assembled the manifest
         "run_id": ctx.run_id,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "driver": process_id(),
     }
-    (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
-    log.info("export: %d documents (%d aligned, %d fell back to original) in %d shards, %s tokens (%s) -> %s",
-             manifest["documents"], variants["aligned"], fallback, len(shards), manifest["tokens"]["total"],
-             token_method, out)
+    mf.write(out, manifest)
+    log.info("export: %d documents (%d aligned, %d fell back to original) in %d shards from %d partitions, "
+             "%s tokens (%s), %d stale shards removed -> %s", documents, variants["aligned"],
+             counts["fallback_to_original"], len(shards), partitions, manifest["tokens"]["total"],
+             manifest["tokens"]["method"], len(stale), out)
     return manifest
-
-
-def read_shards(out_dir: str | Path) -> list[dict]:
-    """Every record of an export, in shard order (for tests, checks and notebooks)."""
-    out_dir = Path(out_dir)
-    manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    rows: list[dict] = []
-    for shard in manifest["shards"]:
-        path = out_dir / shard["file"]
-        if path.name.endswith(".jsonl.gz"):
-            with gzip.open(path, "rt", encoding="utf-8") as fh:
-                rows.extend(json.loads(line) for line in fh)
-        else:
-            import pyarrow.parquet as pq
-
-            rows.extend(pq.read_table(path).to_pylist())
-    return rows
 
 
 def run(ctx: Context) -> dict[str, int]:

@@ -68,7 +68,8 @@ def funnel_plot(funnel: pd.DataFrame) -> bytes:
         if row["status"] != "ok":
             ax.text(top * 0.01, y, "stage not run", va="center", color="#777777", style="italic")
             continue
-        extra = "" if pd.isna(row["est_tokens"]) else f"  ({_human(row['characters'])} chars, ~{_human(row['est_tokens'])} tok)"
+        extra = "" if pd.isna(row["est_tokens"]) else \
+            f"  ({_human(row['characters'])} chars, ~{_human(row['est_tokens'])} tok)"
         ax.text(row["documents"] + top * 0.01, y, f"{int(row['documents']):,}{extra}", va="center")
     ax.set_xlim(0, top * 1.6)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
@@ -235,17 +236,26 @@ def judge_plot(summary: pd.DataFrame) -> bytes:
     return _png(fig)
 
 
-def length_ratio_plot(ratios: list[float]) -> bytes:
-    """Histogram of rewrite/original character ratio per document (1.0 = same length)."""
+def length_ratio_plot(hist: pd.DataFrame, median: float, hi: float) -> bytes:
+    """Binned counts (computed in Spark: bin, lo, hi, documents) of the rewrite/original character ratio per
+    document; 1.0 (same length) and the median marked, the last bin holding every ratio >= its left edge."""
     _style()
-    r = np.array([x for x in ratios if x == x], dtype=float)
     fig, ax = plt.subplots(figsize=(8, 3.2))
-    if len(r):
-        ax.hist(r, bins=min(30, max(5, len(r) // 3)), color=AFTER, alpha=0.8)
+    if len(hist):
+        lo = hist["lo"].astype(float).to_numpy()
+        width = (hist["hi"].astype(float) - hist["lo"].astype(float)).to_numpy()
+        ax.bar(lo, hist["documents"].astype(float), width=width, align="edge", color=AFTER, alpha=0.8,
+               edgecolor="white", linewidth=0.5)
         ax.axvline(1.0, color="#333333", linewidth=1)
-        ax.axvline(float(np.median(r)), color=PALETTE[1], linestyle="--", label=f"median {np.median(r):.2f}")
-        ax.legend(frameon=False)
-    ax.set_xlabel("rewrite length / original length (characters)")
+        if median == median:
+            ax.axvline(median, color=PALETTE[1], linestyle="--", label=f"median {median:.2f}")
+            ax.legend(frameon=False)
+    ax.set_xlim(0, hi)
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    label = "rewrite length / original length (characters)"
+    if len(hist):
+        label += f"; last bin: all >= {hi - float(width[0]):.2f}"
+    ax.set_xlabel(label)
     ax.set_ylabel("documents")
     ax.set_title("Length change by rewrite")
     return _png(fig)

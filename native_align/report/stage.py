@@ -13,7 +13,6 @@ import logging
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -29,6 +28,9 @@ from native_align.rewrite.aligned import select_aligned
 
 log = logging.getLogger(__name__)
 
+# The length-ratio histogram: bins over [0, max(2.0, p99)); only these binned counts reach the driver.
+LENGTH_BINS = 40
+LENGTH_RATIO_MIN_RANGE = 2.0
 TABLES = ("documents", "quarantine", "signals", "duplicates", "curated", "seed", "aligned", "runs")
 HTML_NAME = "report.html"
 MARKDOWN_NAME = "report.md"
@@ -40,6 +42,11 @@ def _read(ctx, name: str) -> DataFrame | None:
 
 def _not_run(key: str, title: str, table: str) -> ReportSection:
     return ReportSection(key, title, status="stage not run", note=f"The `{table}` table does not exist yet.")
+
+
+def _number(x) -> float:
+    """A value of a one-row summary as float (None and NaN: NaN)."""
+    return math.nan if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
 def _pct(x: float | None) -> str:
@@ -194,13 +201,16 @@ def length_section(pairs: DataFrame | None, n_pairs: int) -> ReportSection:
                              note="No rewrite with status ok yet.")
     lengths = stats.length_change(pairs)
     summ = stats.length_summary(lengths).toPandas()
-    ratios = [r["char_ratio"] for r in lengths.select("char_ratio").collect()]
-    s = ReportSection("length", "Length change", note="Characters of the rewrite / characters of the original "
-                      "per document (table quantiles are Spark's approximate percentiles).")
-    s.plots.append(("length ratio", plots.length_ratio_plot(ratios)))
     row = summ.iloc[0]
-    r = [x for x in ratios if x is not None]
-    med = float(np.median(r)) if r else math.nan  # the same median the plot marks (the table's are approximate)
+    # Range of the plot: 0 to the 99th percentile (at least 2.0), in quarter steps; larger ratios in the last bin.
+    p99, med = _number(row["ratio_p99"]), _number(row["ratio_median"])
+    hi = max(LENGTH_RATIO_MIN_RANGE, math.ceil(4 * p99) / 4 if not math.isnan(p99) else 0.0)
+    hist = stats.histogram(lengths, "char_ratio", 0.0, hi, LENGTH_BINS).toPandas()
+    s = ReportSection("length", "Length change", note=(
+        "Characters of the rewrite / characters of the original per document, binned in Spark "
+        f"({LENGTH_BINS} bins over [0, {hi:g}); larger ratios in the last bin). Median and table quantiles are "
+        "Spark's approximate percentiles."))
+    s.plots.append(("length ratio", plots.length_ratio_plot(hist, med, hi)))
     s.summary.append(f"median length ratio {med:.2f}; total characters {int(row['original_chars']):,} -> "
                      f"{int(row['rewrite_chars']):,}")
     s.tables.append(("", summ))
@@ -210,7 +220,8 @@ def length_section(pairs: DataFrame | None, n_pairs: int) -> ReportSection:
 def preservation_section(pairs: DataFrame | None, n_pairs: int) -> ReportSection:
     if pairs is None or n_pairs == 0:
         return ReportSection("preservation", "Numbers and names kept",
-                             status="stage not run" if pairs is None else "skipped", note="No rewrite with status ok yet.")
+                             status="stage not run" if pairs is None else "skipped",
+                             note="No rewrite with status ok yet.")
     summ = preservation_summary(preservation(pairs)).toPandas()
     row = summ.iloc[0]
     s = ReportSection("preservation", "Numbers and names kept", note=(
@@ -379,7 +390,8 @@ def write_report(ctx, output_dir: str | Path | None = None) -> dict[str, int]:
     out.mkdir(parents=True, exist_ok=True)
     sections, pre, counts = build_sections(ctx)
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    subtitle = f"run {ctx.run_id} · generated {now} · tables: {ctx.tables.cfg.root if ctx.tables.cfg.mode == 'path' else ctx.tables.cfg.catalog_prefix}"
+    where = ctx.tables.cfg.root if ctx.tables.cfg.mode == "path" else ctx.tables.cfg.catalog_prefix
+    subtitle = f"run {ctx.run_id} · generated {now} · tables: {where}"
     (out / HTML_NAME).write_text(render_html(cfg.title, subtitle, sections, pre), encoding="utf-8")
     (out / MARKDOWN_NAME).write_text(render_markdown(cfg.title, subtitle, sections, pre), encoding="utf-8")
     log.info("report written to %s (%d sections, %d plots)", out / HTML_NAME, counts["sections"], counts["plots"])

@@ -37,8 +37,9 @@ def funnel(spark: SparkSession, stages: dict[str, DataFrame | None], tokens_per_
     """Documents, characters and estimated tokens per pipeline stage, in pipeline order.
 
     ``stages`` maps a stage of :data:`FUNNEL_STAGES` to a frame with a ``text`` column (``None``: the stage has
-    not run, its row says so; a frame without ``text`` is counted, its characters left unknown). ``counts_only`` maps a stage to frames that add documents but no text (records that
-    never parsed, e.g. the quarantine counted into "ingested"): their characters are unknown, not zero.
+    not run, its row says so; a frame without ``text`` is counted, its characters left unknown). ``counts_only`` maps
+    a stage to frames that add documents but no text (records that never parsed, e.g. the quarantine counted into
+    "ingested"): their characters are unknown, not zero.
     Estimated tokens are words x ``tokens_per_word``: an estimate, labelled as one wherever it is shown.
     """
     counts_only = counts_only or {}
@@ -160,7 +161,7 @@ def length_change(pairs: DataFrame) -> DataFrame:
 
 def length_summary(lengths: DataFrame) -> DataFrame:
     """One row: documents, total characters before and after, and quantiles of the per-document ratio."""
-    q = F.percentile_approx("char_ratio", [0.1, 0.5, 0.9], 10000)
+    q = F.percentile_approx("char_ratio", [0.1, 0.5, 0.9, 0.99], 10000)
     return lengths.agg(
         F.count(F.lit(1)).alias("documents"),
         F.sum("original_chars").cast("long").alias("original_chars"),
@@ -169,7 +170,25 @@ def length_summary(lengths: DataFrame) -> DataFrame:
         F.sum("rewrite_words").cast("long").alias("rewrite_words"),
         q.alias("_q"),
     ).select("*", F.col("_q")[0].alias("ratio_p10"), F.col("_q")[1].alias("ratio_median"),
-             F.col("_q")[2].alias("ratio_p90")).drop("_q")
+             F.col("_q")[2].alias("ratio_p90"), F.col("_q")[3].alias("ratio_p99")).drop("_q")
+
+
+def histogram(df: DataFrame, col: str, lo: float, hi: float, bins: int) -> DataFrame:
+    """bin, lo, hi, documents: counts of ``col`` in ``bins`` equal bins over [lo, hi), computed in Spark.
+
+    Values below ``lo`` are counted in the first bin and values at or above ``hi`` in the last (the plot says so);
+    nulls and NaN are left out. Empty bins have no row: at most ``bins`` rows ever reach the driver.
+    """
+    if bins < 1 or not hi > lo:
+        raise ValueError(f"histogram needs bins >= 1 and hi > lo (got {bins}, [{lo}, {hi}))")
+    width = (hi - lo) / bins
+    value = F.col(col).cast("double")
+    index = F.least(F.greatest(F.floor((value - F.lit(lo)) / F.lit(width)), F.lit(0)), F.lit(bins - 1)).cast("int")
+    return (df.where(value.isNotNull() & ~F.isnan(value))
+            .groupBy(index.alias("bin")).agg(F.count(F.lit(1)).alias("documents"))
+            .select("bin", (F.lit(lo) + F.col("bin") * F.lit(width)).alias("lo"),
+                    (F.lit(lo) + (F.col("bin") + 1) * F.lit(width)).alias("hi"), "documents")
+            .orderBy("bin"))
 
 
 def latest_stage_runs(runs: DataFrame) -> DataFrame:

@@ -3,43 +3,13 @@
 from __future__ import annotations
 
 import json
-import random
+import math
 from pathlib import Path
 
-import pytest
-
 from native_align.export.config import ExportConfig
+from native_align.export.sizing import FILL
 from native_align.export.stage import MANIFEST, export, mix, read_shards, unit_hash_py
-from native_align.rewrite.schema import ALIGNED_SCHEMA
-
-N = 300
-
-
-@pytest.fixture(scope="module")
-def corpus(spark, tmp_path_factory):
-    """A curated table of N docs; aligned rows for ~2/3 of them: ok for most, rejected / error for some."""
-    from native_align.settings import build_settings
-    from native_align.context import Context
-    from tests.support.tables import CURATED_SCHEMA, T0
-
-    root = tmp_path_factory.mktemp("export_tables")
-    ctx = Context.create(build_settings({"tables": {"root": str(root / "tables")}}), spark=spark)
-    rng = random.Random(5)
-    vocab = "في من على إلى مدينة الرياض وزارة الصحة مستشفى جديد عام 2015 قال أعلن الطلاب".split()
-    curated, aligned = [], []
-    for i in range(N):
-        doc = f"doc{i:04d}"
-        text = " ".join(rng.choice(vocab) for _ in range(rng.randint(20, 60)))
-        curated.append((doc, "src" + str(i % 3), f"https://x/{i}", f"t{i}", "2015-07-21", text, f"h{i}",
-                        len(text), "ar"))
-        if i % 3 != 0:
-            status = "ok" if i % 10 else ("rejected" if i % 20 else "error")
-            rewrite = "معاد: " + text if status != "error" else None
-            aligned.append((doc, "m", "v1", "hf", text, rewrite, status, [], 1, 1, 1, None, T0, "r"))
-    ctx.tables.overwrite("curated", spark.createDataFrame(curated, CURATED_SCHEMA))
-    ctx.tables.overwrite("aligned", spark.createDataFrame(aligned, ALIGNED_SCHEMA))
-    ok_ids = {a[0] for a in aligned if a[6] == "ok"}
-    return ctx, ok_ids
+from tests.export.conftest import N
 
 
 def _export(ctx, out: Path, **kw) -> dict:
@@ -102,18 +72,30 @@ def test_export_is_deterministic_and_shuffled(corpus, tmp_path):
 
 
 def test_shard_sizes_follow_target(corpus, tmp_path):
+    """Partitions sized from the mix's measured bytes hold about one shard each; a partition that exceeds the
+    target rolls over into a second file of its own."""
     ctx, _ = corpus
     target = 4096
     m = _export(ctx, tmp_path / "s", mix="original", shard_bytes=target)
-    sizes = [s["bytes"] for s in m["shards"]]
-    assert len(sizes) >= 4
-    for s in m["shards"]:
+    shards = m["shards"]
+    for s in shards:
         assert s["bytes"] == (tmp_path / "s" / s["file"]).stat().st_size
-    assert all(target <= size <= 2 * target for size in sizes[:-1]), sizes
-    assert 0 < sizes[-1] <= 2 * target
+    # the plan: raw value bytes of every record (counted here from the table) x the measured ratio
+    raw = sum(len(str(v).encode("utf-8")) for r in ctx.tables.read("curated").collect()
+              for v in (r["doc_id"], r["text"], "original", r["source"], r["url"], r["title"], r["date"]))
+    assert m["partitions"] == math.ceil(raw * m["compression_ratio_estimate"] / (FILL * target)) >= 4
+    assert 0.7 * target <= m["bytes"] / m["partitions"] <= 1.3 * target     # the estimate was about right
+    by_partition: dict[int, list[int]] = {}
+    for s in shards:
+        by_partition.setdefault(s["partition"], []).append(s["bytes"])
+    assert len(by_partition) == m["partitions"] and len(shards) <= 2 * m["partitions"]
+    for sizes in by_partition.values():
+        assert all(target <= size <= 2 * target for size in sizes[:-1]), sizes   # rolled over at the target
+        assert 0 < sizes[-1] <= 2 * target
     # a rerun into the same folder replaces the shards, it does not leave stale ones behind
     m2 = _export(ctx, tmp_path / "s", mix="original", shard_bytes=4 * target)
-    assert len(list((tmp_path / "s").glob("shard-*"))) == len(m2["shards"]) < len(sizes)
+    assert sorted(p.name for p in (tmp_path / "s").glob("shard-*")) == sorted(s["file"] for s in m2["shards"])
+    assert len(m2["shards"]) < len(shards)
 
 
 def test_parquet_and_real_tokenizer(corpus, tmp_path, tiny_lm):

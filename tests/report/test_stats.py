@@ -106,3 +106,13 @@ def test_reasons_stored_as_delimited_string(report_ctx):
     df = report_ctx.spark.createDataFrame([("a", False, "x; y"), ("b", False, "x"), ("c", True, "")],
                                           "doc_id string, keep boolean, reject_reasons string")
     assert dict(stats.reject_reasons(df).toPandas().values.tolist()) == {"x": 2, "y": 1}
+
+
+def test_histogram_is_binned_in_spark(report_ctx):
+    df = report_ctx.spark.createDataFrame([(-1.0,), (0.0,), (0.5,), (1.99,), (2.0,), (5.0,), (None,),
+                                           (float("nan"),)], "x double")
+    got = [(r["bin"], r["lo"], r["hi"], r["documents"]) for r in stats.histogram(df, "x", 0.0, 2.0, 4).collect()]
+    # below the range -> first bin, at or above it -> last bin; null and NaN left out; empty bins have no row
+    assert got == [(0, 0.0, 0.5, 2), (1, 0.5, 1.0, 1), (3, 1.5, 2.0, 3)]
+    with pytest.raises(ValueError):
+        stats.histogram(df, "x", 1.0, 1.0, 4)
