@@ -45,10 +45,13 @@ class ReportConfig(Section):
     seed: int = 13
     # "estimated tokens" in the funnel = whitespace words x this factor (no tokenizer is loaded for the funnel).
     tokens_per_word: float = Field(1.0, gt=0)
-    # Toxicity lexicon: None = our packaged list (native_align/resources/wordlists/); any one-term-a-line file.
+    # The moderation section scores with the run's `moderation` scorer; a lexicon file here overrides it for the
+    # report (None: use the moderation section as it is).
     toxicity_lexicon: str | None = None
-    # Toxicity runs over every aligned-ok pair up to this many (lexicon matching is cheap).
+    # Moderation runs over every aligned-ok pair up to this many (a hash sample beyond).
     toxicity_max_docs: int = Field(100_000, ge=1)
+    # `native-align eval worker`'s JSON: the worker section (base vs trained on held-out pairs); skipped if absent.
+    worker_eval: str | None = "work/eval/worker_eval.json"
     # Only rows of this model / prompt version count as "aligned" (None: the latest row per document).
     aligned_model: str | None = None
     aligned_prompt_version: str | None = None

@@ -9,6 +9,7 @@ endpoint is not available, so the same command works on a laptop without torch a
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import math
 from pathlib import Path
@@ -18,12 +19,13 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from native_align.context import Context
+from native_align.moderation.config import ModerationConfig
 from native_align.report import plots, stats
 from native_align.report.config import ReportConfig
 from native_align.report.html import ReportSection, render_html, render_markdown
 from native_align.report.judge import JudgeItem, judge_pairs, judge_summary
+from native_align.report.moderation import before_after
 from native_align.report.preservation import preservation, preservation_summary
-from native_align.report.toxicity import Lexicon, score_frame, summary_frame
 from native_align.rewrite.aligned import select_aligned
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,7 @@ log = logging.getLogger(__name__)
 # The length-ratio histogram: bins over [0, max(2.0, p99)); only these binned counts reach the driver.
 LENGTH_BINS = 40
 LENGTH_RATIO_MIN_RANGE = 2.0
-TABLES = ("documents", "quarantine", "signals", "duplicates", "curated", "seed", "aligned", "runs")
+TABLES = ("documents", "quarantine", "signals", "duplicates", "curated", "pii", "seed", "aligned", "runs")
 HTML_NAME = "report.html"
 MARKDOWN_NAME = "report.md"
 
@@ -242,30 +244,86 @@ def preservation_section(pairs: DataFrame | None, n_pairs: int) -> ReportSection
     return s
 
 
-def toxicity_section(pairs: DataFrame | None, n_pairs: int, cfg: ReportConfig) -> ReportSection:
-    title = "Toxicity (lexicon)"
+def toxicity_section(pairs: DataFrame | None, n_pairs: int, cfg: ReportConfig,
+                     moderation: ModerationConfig) -> ReportSection:
+    """The paper's moderation figure: share of documents flagged per category, before and after the rewrite."""
+    if cfg.toxicity_lexicon:  # the older report setting: a lexicon file for this section
+        moderation = moderation.model_copy(update={"scorer": "lexicon", "lexicon_path": cfg.toxicity_lexicon})
+    title = f"Moderation before / after ({moderation.scorer})"
     if pairs is None or n_pairs == 0:
         return ReportSection("toxicity", title, status="stage not run" if pairs is None else "skipped",
                              note="No rewrite with status ok yet.")
-    try:
-        lexicon = Lexicon.load(cfg.toxicity_lexicon)
-    except FileNotFoundError as exc:
-        return ReportSection("toxicity", title, status="skipped", note=str(exc))
     sample = pairs if n_pairs <= cfg.toxicity_max_docs else sample_pairs(pairs, cfg.toxicity_max_docs, cfg.seed)
-    scored = score_frame(score_frame(sample, lexicon, "original_text", "orig"), lexicon, "rewrite", "rew").cache()
-    before = summary_frame(scored, "orig").toPandas().iloc[0]
-    after = summary_frame(scored, "rew").toPandas().iloc[0]
-    scored.unpersist()
-    table = pd.DataFrame([{"version": "original", **before.to_dict()}, {"version": "rewrite", **after.to_dict()}])
-    rows = pd.DataFrame([
-        {"metric": "docs with >= 1 hit (share)", "original": before["toxic_rate"], "rewrite": after["toxic_rate"]},
-        {"metric": "hits per 1k words", "original": before["hits_per_1k_words"],
-         "rewrite": after["hits_per_1k_words"]}])
+    try:
+        table, df = before_after(sample, moderation)
+    except (FileNotFoundError, ImportError) as exc:
+        return ReportSection("toxicity", title, status="skipped", note=f"moderation scorer unavailable: {exc}")
+    n = int(sample.count()) if n_pairs > cfg.toxicity_max_docs else n_pairs
     s = ReportSection("toxicity", title, note=(
-        f"Lexicon: {Path(lexicon.source).name} ({len(lexicon)} terms), Arabic-normalized matching with proclitics. "
-        f"Over {int(before['documents']):,} rewritten documents."))
-    s.plots.append(("toxicity", plots.before_after_plot(rows.fillna(math.nan), "Lexicon toxicity before / after")))
-    s.summary.append(f"documents with a lexicon hit: {_pct(before['toxic_rate'])} -> {_pct(after['toxic_rate'])}")
+        f"{n:,} rewritten documents scored by the `{moderation.scorer}` scorer (moderation section of the settings), "
+        "original and rewrite; a document is flagged in a category when its score reaches the scorer's threshold. "
+        "Categories the scorer cannot score are left out."))
+    plot_rows = table.rename(columns={"category": "metric", "share before": "original", "share after": "rewrite"})
+    s.plots.append(("moderation", plots.before_after_plot(plot_rows[["metric", "original", "rewrite"]],
+                                                          "Documents flagged, per category")))
+    anyrow = table.iloc[0]
+    s.summary.append(f"documents flagged: {_pct(anyrow['share before'])} -> {_pct(anyrow['share after'])}")
+    s.tables.append(("", table))
+    kept = (df.where(F.col("before.flagged") & F.col("after.flagged")).orderBy("doc_id").limit(3)
+            .select("doc_id", F.substring("rewrite", 1, 300).alias("rewrite (still flagged)")).toPandas())
+    if len(kept):
+        s.tables.append(("Rewrites still flagged (first 3)", kept))
+    return s
+
+
+def worker_section(cfg: ReportConfig) -> ReportSection:
+    """A trained worker against its base model on held-out pairs, from ``native-align eval worker``'s JSON."""
+    title = "Alignment worker vs its base model"
+    path = Path(cfg.worker_eval) if cfg.worker_eval else None
+    if path is None or not path.is_file():
+        return ReportSection("worker", title, status="skipped", note=(
+            f"No worker evaluation at {path}: run `native-align eval worker` (docs/worker.md)."))
+    data = json.loads(path.read_text(encoding="utf-8"))
+    models = data.get("models") or []
+    keys = [("accepted", "accepted by the guardrails"),
+            ("removed.ads+contacts+boilerplate", "ads+contacts+boilerplate removed"),
+            ("removed.insults", "insults removed"), ("numbers_kept", "numbers kept"),
+            ("chrf", "chrF++ to target"), ("do_no_harm_chrf", "do no harm chrF++"),
+            ("length_ratio_median", "median length ratio"), ("tokens_per_second", "output tokens/s")]
+    rows = []
+    for key, label in keys:
+        row = {"metric": label}
+        for m in models:
+            row[f"{m['name']} ({m['model']})"] = m.get(key) if key == "tokens_per_second" else m["overall"].get(key)
+        rows.append(row)
+    s = ReportSection("worker", title, note=(
+        f"{data.get('pairs', 0)} held-out pairs ({data.get('pairs_file', '')}) from documents the worker never saw, "
+        "rewritten by each model through the rewrite stage's own path; goals: " + ", ".join(
+            f"{k} ≥ {v}" for k, v in (data.get("goals") or {}).items())))
+    s.tables.append(("", pd.DataFrame(rows)))
+    if "goals_missed" in data:
+        s.summary.append("worker goals missed: " + ("; ".join(data["goals_missed"]) or "none"))
+    examples = [{"pool": e["templates"], "source": e["source"][:300], "target": e["target"][:300],
+                 **{name: ((out or {}).get("rewrite") or "")[:300] for name, out in e["outputs"].items()}}
+                for e in (data.get("examples") or [])[:6]]
+    if examples:
+        s.tables.append(("Before / after examples", pd.DataFrame(examples)))
+    return s
+
+
+def pii_section(pii: DataFrame | None) -> ReportSection:
+    """What the redact stage removed, per kind."""
+    title = "Personal data redacted"
+    if pii is None:
+        return _not_run("pii", title, "pii")
+    kinds = [c for c in pii.columns if c.startswith("pii_")]
+    row = pii.agg(F.count(F.lit(1)).alias("docs"), F.sum(F.col("dropped").cast("long")).alias("dropped"),
+                  *[F.sum(c).alias(c) for c in kinds]).first().asDict()
+    table = pd.DataFrame([{"kind": c[len("pii_"):], "redacted": int(row[c] or 0)} for c in kinds])
+    s = ReportSection("pii", title, note=(
+        "Typed placeholders (<PHONE>, <EMAIL>, ...) replace personal data in `curated` before anything is rewritten "
+        "or exported (docs/pii.md); a kind whose policy is `drop` removes the document."))
+    s.summary.append(f"documents with personal data: {int(row['docs'] or 0):,}, dropped: {int(row['dropped'] or 0):,}")
     s.tables.append(("", table))
     return s
 
@@ -365,9 +423,11 @@ def build_sections(ctx) -> tuple[list[ReportSection], dict[str, str], dict[str, 
         rewrite_status_section(aligned),
         length_section(pairs, n_pairs),
         preservation_section(pairs, n_pairs),
-        toxicity_section(pairs, n_pairs, cfg),
+        pii_section(frames["pii"]),
+        toxicity_section(pairs, n_pairs, cfg, ctx.settings.moderation),
         perplexity_section(pairs, n_pairs, cfg),
         judge,
+        worker_section(cfg),
     ]
     if aligned is not None:
         aligned.unpersist()

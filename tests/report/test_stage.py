@@ -21,9 +21,25 @@ def _judge(messages) -> str:
     return json.dumps({"format": 5 + n % 5, "accuracy": 7, "moderation": 9, "advertisement": 8, "detail": 6})
 
 
+WORKER_EVAL = {
+    "pairs_file": "pairs/eval/heldout.jsonl", "pairs": 2, "goals": {"accepted": 0.8},
+    "models": [{"name": name, "model": model, "tokens_per_second": tps,
+                "overall": {"accepted": acc, "removed.insults": 0.5, "chrf": chrf}}
+               for name, model, tps, acc, chrf in (("base", "gemma", 20.0, 0.1, 14.0),
+                                                   ("worker", "w@abc", 54.0, 0.9, 96.7))],
+    "goals_missed": [],
+    "examples": [{"pair_id": "d1#0", "templates": "heldout", "families": ["ads"], "source": "نص مع إعلان",
+                  "target": "نص", "outputs": {"base": {"rewrite": "نص آخر"}, "worker": {"rewrite": "نص"}}}],
+}
+
+
 @pytest.fixture(scope="module")
 def report(report_ctx, tiny_lm):
     s = report_ctx.settings
+    worker_eval = Path(s.report.output_dir).parent / "worker_eval.json"
+    worker_eval.parent.mkdir(parents=True, exist_ok=True)
+    worker_eval.write_text(json.dumps(WORKER_EVAL, ensure_ascii=False), encoding="utf-8")
+    s.report.worker_eval = str(worker_eval)
     with OpenAIServer(reply_fn=_judge) as server:
         s.report.perplexity.model = tiny_lm
         s.report.judge.base_url = server.base_url
@@ -47,9 +63,10 @@ def test_every_section_ran(report):
     html = (out / HTML_NAME).read_text(encoding="utf-8")
     status = _sections(html)
     assert set(status) == {"runs", "funnel", "rejects", "languages", "duplicates", "sources", "rewrite", "length",
-                           "preservation", "toxicity", "perplexity", "judge"}
+                           "preservation", "pii", "toxicity", "perplexity", "judge", "worker"}
     assert all(v == "ok" for v in status.values()), status
-    assert counts["sections_ok"] == 12 and counts["aligned_ok"] == 2
+    assert counts["sections_ok"] == 14 and counts["aligned_ok"] == 2
+    assert "w@abc" in html and "96.7" in html  # the worker section shows the eval JSON's models
     assert requests == 4 and counts["judged"] == 4          # 2 ok pairs x (original, rewrite)
     assert counts["plots"] == html.count('<img class="plot"') >= 11
     assert "reconciliation passes" in html and "check: 12 = 4 kept + 3 rejected + 3 duplicates + 2 quarantined" in html
@@ -119,4 +136,5 @@ def test_missing_tables_say_stage_not_run(ctx):
     html = (Path(ctx.settings.report.output_dir) / HTML_NAME).read_text(encoding="utf-8")
     status = _sections(html)
     assert status["funnel"] == "stage not run" and status["judge"] == "stage not run"
-    assert counts["sections_not_run"] == 11 and counts["plots"] == 0
+    assert counts["sections_not_run"] == 12 and counts["plots"] == 0
+    assert status["worker"] == "skipped"  # no eval worker JSON at the default place

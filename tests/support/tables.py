@@ -27,6 +27,7 @@ import datetime as dt
 from pyspark.sql.types import (ArrayType, BooleanType, DoubleType, LongType, StringType, StructField,
                                StructType)
 
+from native_align.pii.schema import PII_SCHEMA
 from native_align.rewrite.schema import ALIGNED_SCHEMA
 from native_align.runs import RUNS_SCHEMA
 
@@ -121,6 +122,10 @@ def write_tables(spark, tables, with_aligned: bool = True) -> None:
     tables.overwrite("curated", spark.createDataFrame(
         [(d, by_id[d][1], f"https://example.com/{d}", f"title {d}", "2015-07-21", by_id[d][2], f"h{d}",
           len(by_id[d][2]), by_id[d][3]) for d in CURATED_IDS], CURATED_SCHEMA))
+    pii_counts = {f.name: 0 for f in PII_SCHEMA.fields if f.name.startswith("pii_")}
+    tables.overwrite("pii", spark.createDataFrame(  # d04 held a phone number, redacted in curated
+        [{"doc_id": "d04", **pii_counts, "pii_phone": 1, "dropped": False, "redacted_at": T0, "run_id": "r2"}],
+        PII_SCHEMA))
     tables.overwrite("seed", spark.createDataFrame(
         [(d, f"h{d}", by_id[d][2], by_id[d][1], "random") for d in ("d01", "d04")], SEED_SCHEMA))
     if with_aligned:
