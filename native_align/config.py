@@ -30,21 +30,32 @@ class Section(BaseModel):
 
 
 class SparkConfig(Section):
-    """How to get a SparkSession. ``master`` is only used when no session exists (local mode, tests)."""
+    """How to get a SparkSession, and the settings a run needs in it.
+
+    ``master``, ``app_name`` and ``jars_dir`` are only used when no session exists (local mode, tests). The others
+    are also applied to an existing session (spark-submit, Databricks) when the profile or ``--set`` names them:
+    SQL confs such as ``shuffle_partitions`` with ``spark.conf.set``; static ones (``driver_memory``,
+    ``local_dir``) cannot change in a running session, so a differing value is logged as a warning
+    (``native_align.spark.apply_settings``). A key left out of the config leaves the session's value alone.
+    """
 
     master: str = "local[*]"
     app_name: str = "native-align"
     shuffle_partitions: int = Field(8, ge=1)
     driver_memory: str = "4g"
     local_dir: str | None = None
-    # Extra Spark conf applied only when we build the session ourselves.
+    # Extra Spark conf: set on the session we build, and with spark.conf.set on an existing one (warning if refused).
     conf: dict[str, str] = Field(default_factory=dict)
     # Folder of Delta jars for machines where Ivy cannot reach Maven Central (see README).
     jars_dir: str | None = None
 
 
 class TablesConfig(Section):
-    """Where tables live: a folder of Delta paths locally, or ``catalog.schema`` names on Databricks."""
+    """Where tables live: Delta folders under ``root`` (path mode), or ``catalog.schema`` names on Databricks.
+
+    ``root``, ``staging_root`` and ``checkpoint_dir`` are local paths (relative ones resolved against the cwd) or
+    URIs Hadoop reads (``s3a://``, ``abfss://``, ``gs://``, ``file://``, ``dbfs:/Volumes/...``).
+    """
 
     mode: Literal["path", "catalog"] = "path"
     root: str = "work/tables"

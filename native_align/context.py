@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from pyspark.sql import SparkSession
 
@@ -32,3 +32,8 @@ class Context:
     def create(cls, settings: Settings, spark: SparkSession | None = None) -> "Context":
         spark = spark or get_spark(settings.spark)
         return cls(settings=settings, spark=spark, tables=Tables(spark, settings.tables))
+
+    def new_run(self) -> "Context":
+        """The same settings, session and tables under a fresh run id: one more invocation (stages count what
+        their run committed, by run id, so running a stage again must not reuse the id)."""
+        return replace(self, run_id=new_run_id())

@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from typing import Callable
 
+from native_align import status
 from native_align.annotate.stage import run as annotate
 from native_align.curate.stage import run as curate
 from native_align.dedup.stage import run as dedup
@@ -42,6 +43,7 @@ class Stage:
     name: str
     run: Runner
     help: str
+    writes: tuple[str, ...] = ()  # tables (or output folders) it writes: pipeline.run_stage locks them
 
 
 @dataclass(frozen=True)
@@ -54,16 +56,20 @@ class Tool:
 
 
 PIPELINE: tuple[Stage, ...] = (
-    Stage("ingest", ingest, "raw corpora into `documents`; malformed records into `quarantine`"),
-    Stage("curate", curate, "language ID and quality signals into `signals` (keep + reasons)"),
-    Stage("dedup", dedup, "exact + MinHash LSH, survivors, boilerplate: `duplicates` and `curated`"),
-    Stage("redact", redact, "personal data in `curated` replaced by typed placeholders; counts per document in `pii`"),
-    Stage("seed", seed, "pick the seed documents for the alignment expert into `seed`"),
-    Stage("annotate", annotate, "the alignment expert rewrites the seed into `seed_pairs`"),
-    Stage("pairs", pairs, "training pairs without an expert: curated chunks and a noise model into `noise_pairs`"),
-    Stage("rewrite", rewrite, "LLM alignment workers on Ray actors into `aligned`"),
-    Stage("report", report, "statistics, evaluation, HTML report"),
-    Stage("export", export, "training mix as sharded JSONL.gz / Parquet"),
+    Stage("ingest", ingest, "raw corpora into `documents`; malformed records into `quarantine`",
+          ("documents", "quarantine", "ingest_files")),
+    Stage("curate", curate, "language ID and quality signals into `signals` (keep + reasons)", ("signals",)),
+    Stage("dedup", dedup, "exact + MinHash LSH, survivors, boilerplate: `duplicates` and `curated`",
+          ("duplicates", "curated")),
+    Stage("redact", redact, "personal data in `curated` replaced by typed placeholders; counts per document in `pii`",
+          ("curated", "pii")),
+    Stage("seed", seed, "pick the seed documents for the alignment expert into `seed`", ("seed",)),
+    Stage("annotate", annotate, "the alignment expert rewrites the seed into `seed_pairs`", ("seed_pairs",)),
+    Stage("pairs", pairs, "training pairs without an expert: curated chunks and a noise model into `noise_pairs`",
+          ("noise_pairs",)),
+    Stage("rewrite", rewrite, "LLM alignment workers on Ray actors into `aligned`", ("aligned",)),
+    Stage("report", report, "statistics, evaluation, HTML report", ("report",)),
+    Stage("export", export, "training mix as sharded JSONL.gz / Parquet", ("export",)),
 )
 
 EVALUATIONS: tuple[Tool, ...] = (
@@ -92,6 +98,7 @@ TOOLS: tuple[Tool, ...] = (
     Tool("eval", evaluate, "evaluations: " + ", ".join(e.name for e in EVALUATIONS)),
     Tool("export-pairs", export_pairs.main, "write seed pairs as chat / alpaca JSONL"),
     Tool("train-worker", trainer.main, "fine-tune an alignment worker on seed pairs"),
+    Tool("status", status.main, "what each stage has done and what is pending, and who holds a lock"),
 )
 
 

@@ -1,19 +1,21 @@
 """A thin, typed facade over the Delta tables of one run.
 
 Stages never build paths or names themselves: they ask :class:`Tables` for a table by its logical name
-(``documents``, ``signals``, ...). Locally a table is a Delta folder under ``tables.root``; on Databricks it is
-``<catalog_prefix>.<name>`` in Unity Catalog.
+(``documents``, ``signals``, ...). In path mode a table is a Delta folder under ``tables.root``, a local path or
+any URI Hadoop reads (``s3a://``, ``abfss://``, ``file://``, ``dbfs:/Volumes/...``); on Databricks it is
+``<catalog_prefix>.<name>`` in Unity Catalog. Relative paths are resolved against the cwd; URIs go to Spark as
+given (``native_align.storage.spark_location``), so ``s3a://bucket/x`` never becomes ``<cwd>/s3a:/bucket/x``.
 """
 
 from __future__ import annotations
 
-import os
 from typing import Iterable
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
 
+from native_align import storage
 from native_align.config import TablesConfig
 
 
@@ -29,10 +31,15 @@ class Tables:
         """Delta path (path mode) or fully qualified table name (catalog mode)."""
         if self.cfg.mode == "catalog":
             return f"{self.cfg.catalog_prefix}.{name}"
-        return os.path.abspath(os.path.join(self.cfg.root, name))
+        return storage.join(storage.spark_location(self.cfg.root), name)
 
     def staging_path(self, name: str) -> str:
-        return os.path.abspath(os.path.join(self.cfg.staging_root, name))
+        """A folder under ``tables.staging_root`` (Spark writes it; Ray and plain Python read it via storage)."""
+        return storage.join(storage.spark_location(self.cfg.staging_root), name)
+
+    def checkpoint_location(self) -> str:
+        """``tables.checkpoint_dir`` as Spark's ``setCheckpointDir`` must receive it (reliable checkpoints)."""
+        return storage.spark_location(self.cfg.checkpoint_dir)
 
     # -- reading ----------------------------------------------------------------------------------------------
     def exists(self, name: str) -> bool:

@@ -13,6 +13,8 @@ settings_widgets(dbutils)  # noqa: F821
 # COMMAND ----------
 
 from native_align.pipeline import run_pipeline
+from native_align.spark import apply_settings
 
 ctx = notebook_context(spark, dbutils)  # noqa: F821
+apply_settings(ctx.spark, ctx.settings.spark)  # the profile's Spark settings (shuffle partitions) here
 run_pipeline(ctx, ["curate"])  # prints the counts and the checked reconciliation

@@ -25,9 +25,11 @@ ctx = notebook_context(spark, dbutils, [  # noqa: F821
     f"dedup.verify={w.get('verify')}",
     f"dedup.survivor={w.get('survivor')}",
     f"dedup.boilerplate_min_docs={w.get('boilerplate_min_docs')}",
-    # Shared-access clusters may not allow sparkContext.setCheckpointDir: localCheckpoint works everywhere.
-    "dedup.checkpoint=local",
-])
+])  # dedup.checkpoint comes from the profile (databricks: reliable, under tables.checkpoint_dir)
+
+from native_align.spark import apply_settings  # noqa: E402
+
+apply_settings(ctx.spark, ctx.settings.spark)  # the profile's Spark settings (shuffle partitions) here
 
 # COMMAND ----------
 

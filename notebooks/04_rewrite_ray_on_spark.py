@@ -4,11 +4,12 @@
 # MAGIC Starts a Ray cluster on this Spark cluster's workers (`ray.util.spark.setup_ray_cluster`), then calls the
 # MAGIC library: Spark computes the work set (`curated` minus what `aligned` already has for this model + prompt
 # MAGIC version), Ray Data actors rewrite it with the alignment worker on the GPUs, guardrails judge every output,
-# MAGIC and one MERGE lands the rows in `aligned`. Rerunning the notebook only does what is missing.
+# MAGIC and each slice of `rewrite.slice_docs` documents is MERGEd into `aligned` before the next one starts.
+# MAGIC Rerunning the notebook (or a job killed mid-way) only does what is missing.
 # MAGIC
-# MAGIC Cluster: a GPU worker type (e.g. one A10/A100/H100 per node), Databricks Runtime ML with Ray ≥ 2.60,
-# MAGIC `native-align[ml]` installed as a cluster library. The worker model is a folder on a Volume (fine-tuned by
-# MAGIC `train-worker`) or an HF id reachable from the cluster.
+# MAGIC Cluster: dedicated access mode, a GPU worker type (e.g. 8 A100 per node), Databricks Runtime 18 LTS ML
+# MAGIC (its own Spark, Ray and torch are kept: install the wheel without extras, docs/databricks.md). The worker
+# MAGIC model is a folder on a Volume (fine-tuned by `train-worker`) or an HF id reachable from the cluster.
 
 # COMMAND ----------
 
@@ -52,7 +53,10 @@ overrides = [
 if w.get("limit").strip():
     overrides.append(f"rewrite.limit={int(w.get('limit'))}")
 ctx = notebook_context(spark, dbutils, overrides)  # noqa: F821  (the notebook's session)
-counts = run_stage(ctx, "rewrite")
+from native_align.spark import apply_settings
+
+apply_settings(ctx.spark, ctx.settings.spark)  # the profile's Spark settings (shuffle partitions) here
+counts = run_stage(ctx, "rewrite")  # slice by slice (rewrite.slice_docs), each MERGEd before the next
 print(counts)
 
 # COMMAND ----------

@@ -40,6 +40,9 @@ if w.get("base_model").strip():
     overrides.append(f"train.base_model={w.get('base_model').strip()}")
 ctx = notebook_context(spark, dbutils, overrides)  # noqa: F821  (the notebook's session)
 settings = ctx.settings
+from native_align.spark import apply_settings
+
+apply_settings(ctx.spark, ctx.settings.spark)  # the profile's Spark settings (shuffle partitions) here
 
 # COMMAND ----------
 
@@ -67,13 +70,15 @@ if ctx.tables.exists("seed_pairs"):
 # COMMAND ----------
 
 # MAGIC %md
-# MAGIC Training runs on the driver's GPU (a single-node GPU cluster). For a larger worker, run
-# MAGIC `python jobs/train_worker.py train ...` as a GPU job reading the same `pairs_dir`.
+# MAGIC Training runs on this cluster's driver: a single-node GPU cluster. With `train.distributed: ddp` (the
+# MAGIC databricks profile) it relaunches itself under torchrun, one process per GPU; rank 0 saves the worker.
 
 # COMMAND ----------
 
-from native_align.train.trainer import train_worker
+from native_align.train.trainer import main as train_worker_main
 
 if settings.train.base_model:
-    result = train_worker(settings.train)
-    print(result.global_step, result.losses[-1:] if result.losses else None, result.output_dir)
+    profile, config = w.get("profile"), w.get("config")
+    argv = ["--profile", profile, *(["--config", config] if config else []),
+            *[x for o in [*overrides, *w.get("overrides").splitlines()] if o.strip() for x in ("--set", o.strip())]]
+    assert train_worker_main(argv) == 0

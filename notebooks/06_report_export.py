@@ -31,6 +31,9 @@ if w.get("judge_base_url"):
     overrides.append(f"report.judge.base_url={w.get('judge_base_url')}")
 ctx = notebook_context(spark, dbutils, overrides)  # noqa: F821
 settings = ctx.settings
+from native_align.spark import apply_settings
+
+apply_settings(ctx.spark, ctx.settings.spark)  # the profile's Spark settings (shuffle partitions) here
 
 # COMMAND ----------
 

@@ -5,7 +5,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PYTHON=${PYTHON:-python3}
-EXTRAS=${NATIVE_ALIGN_EXTRAS:-ml,gemma,web,test}
+# local: the pyspark + delta-spark + Ray versions the tests run (pyproject.toml); leave it out where a runtime
+# (Databricks, a cluster image) already provides Spark.
+EXTRAS=${NATIVE_ALIGN_EXTRAS:-local,ml,gemma,web,test}
 
 if ! command -v java >/dev/null 2>&1; then
   echo "native-align needs Java 17 for Spark (e.g. apt-get install -y openjdk-17-jre-headless)" >&2

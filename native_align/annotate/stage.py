@@ -27,6 +27,7 @@ from typing import Any, Sequence
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
+from native_align import faults
 from native_align.context import Context
 from native_align.llm.client import ChatClient, ChatResult, estimate_tokens
 from native_align.annotate.config import ExpertConfig
@@ -251,6 +252,7 @@ def run(ctx: Context, client: ChatClient | None = None) -> dict[str, int]:
     budget = Budget(cfg.budget_usd, cfg.price_input_per_1m, cfg.price_output_per_1m, cfg.max_tokens)
     tally = {"ok": 0, "rejected": 0, "failed": 0, "skipped_budget": 0}
     http = {"attempts": 0, "prompt_tokens": 0, "completion_tokens": 0}
+    faults.checkpoint("annotate:before_commit")
     for start in range(0, len(todo), cfg.write_every):
         work = todo[start:start + cfg.write_every]
         chunk = annotate_chunk(ctx, client, prompt, work, budget, cfg)
@@ -260,6 +262,7 @@ def run(ctx: Context, client: ChatClient | None = None) -> dict[str, int]:
             http["prompt_tokens"] += row[8] - int(w["own_prompt_tokens"] or 0)
             http["completion_tokens"] += row[9] - int(w["own_completion_tokens"] or 0)
         t.upsert("seed_pairs", ctx.spark.createDataFrame(chunk, SEED_PAIRS_SCHEMA), PAIR_KEYS)
+        faults.checkpoint("annotate:after_chunk")
         log.info("annotate: %d/%d requested docs done; spent $%.4f%s; %s", min(start + len(work), len(todo)),
                  len(todo), budget.spent, f" of ${cfg.budget_usd:.4f}" if cfg.budget_usd is not None else "",
                  _limits(client))

@@ -1,8 +1,10 @@
-"""One Arrow batch of texts, split once into the pieces every signal family reads.
+"""One Arrow batch of texts, split once into the pieces every signal family and language ID read.
 
 Signals are computed column-wise over a whole batch (words, lines, paragraphs as flat Arrow/numpy arrays with the
 index of their document) instead of document by document in Python: splitting is done by Arrow's C++ kernels and
-counting by numpy, which is what keeps all signals within the cost of the fastText pass.
+counting by numpy. Everything per character comes from one class byte per code point (``chars.py``), looked up
+once a batch and shared by language ID's letter rule, ``arabic_script`` and the word split; every derived array is
+computed lazily, once a batch, whichever family asks first.
 """
 
 from __future__ import annotations
@@ -16,27 +18,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from native_align.text.lid import codepoints, segment_sum
+from native_align.curate import chars
+from native_align.curate.words import Words, split_words
+from native_align.text import lid
 from native_align.text.normalize import normalize_batch
 
-# A word is a run of letters, combining marks (harakat stay inside their word) and digits, in any script.
+# A word is a run of letters, combining marks (harakat stay inside their word) and digits, in any script
+# (the split itself is in words.py, from the class bytes; this is the regex it is equal to).
 WORD_SPLIT = r"[^\pL\pM\pN]+"
 PARAGRAPH_SPLIT = r"\n[ \t\r\f\v]*\n"
 
 
-_NORMALIZED: dict[str, str] = {}  # per-process cache: vocabularies of consecutive batches overlap heavily
-_CACHE_LIMIT = 2_000_000
-
-
 def normalize_words(vocab: list[str]) -> list[str]:
-    """``normalize_for_matching`` of each word: cached, and one batched call over the new words."""
-    todo = [w for w in vocab if w not in _NORMALIZED]
-    if todo:
-        done = normalize_batch(todo)
-        if len(_NORMALIZED) + len(todo) > _CACHE_LIMIT:
-            _NORMALIZED.clear()
-        _NORMALIZED.update(zip(todo, done))  # normalize_batch strips
-    return [_NORMALIZED[w] for w in vocab]
+    """``normalize_for_matching`` of each word, in one batched call."""
+    return normalize_batch(vocab)
 
 
 def per_doc_count(doc: np.ndarray, n_docs: int, weights: np.ndarray | None = None) -> np.ndarray:
@@ -95,9 +90,11 @@ class Pieces:
 
 
 class TextBatch:
-    """Texts of one batch (``None`` counts as empty) with lazily computed words, lines and paragraphs."""
+    """Texts of one batch (``None`` counts as empty) with lazily computed code points, classes, words, lines and
+    paragraphs. ``letter_sets``: the LID letter sets (non-Arabic, dialect, Arabic-keyboard letters) the class bytes
+    are built for (default: ``text/lid.py``'s)."""
 
-    def __init__(self, texts: Sequence[str | None] | pa.Array):
+    def __init__(self, texts: Sequence[str | None] | pa.Array, letter_sets: tuple[str, str, str] | None = None):
         if isinstance(texts, (pa.Array, pa.ChunkedArray)):
             arr = texts.cast(pa.large_string())
             if isinstance(arr, pa.ChunkedArray):
@@ -106,6 +103,8 @@ class TextBatch:
             arr = pa.array(list(texts), type=pa.large_string())
         self.arrow: pa.Array = pc.fill_null(arr, "")
         self.n: int = len(self.arrow)
+        self.letter_sets = letter_sets or (lid.DEFAULT_NON_ARABIC_LETTERS, lid.DEFAULT_DIALECT_LETTERS,
+                                           lid.DEFAULT_ARABIC_KEYBOARD_LETTERS)
         self._memo: dict = {}
 
     def memo(self, key, compute):
@@ -120,40 +119,78 @@ class TextBatch:
         return self.arrow.to_pylist()
 
     @cached_property
-    def n_chars(self) -> np.ndarray:
-        return pc.utf8_length(self.arrow).to_numpy().astype(np.int64)
+    def empty(self) -> np.ndarray:
+        """Blank texts (only whitespace, as ``str.strip`` sees it)."""
+        return np.fromiter((not t.strip() for t in self.texts), dtype=bool, count=self.n)
 
+    # -- code points ------------------------------------------------------------------------------------------
     @cached_property
     def codepoints(self) -> tuple[np.ndarray, np.ndarray]:
-        """All texts as one uint32 code-point array and per-text offsets (see :func:`lid.codepoints`)."""
-        return codepoints(self.texts)
+        """All texts as one uint32 code-point array (not clipped) and per-text offsets."""
+        lengths = np.fromiter((len(t) for t in self.texts), dtype=np.int64, count=self.n)
+        offsets = np.zeros(self.n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        return np.frombuffer("".join(self.texts).encode("utf-32-le"), dtype=np.uint32), offsets
+
+    @cached_property
+    def n_chars(self) -> np.ndarray:
+        return np.diff(self.codepoints[1])
+
+    @cached_property
+    def classes(self) -> np.ndarray:
+        """One class byte per code point (``chars.class_table``): the batch's only per-character lookup."""
+        return chars.class_table(*self.letter_sets)[self.codepoints[0]]
+
+    @cached_property
+    def _class_counts(self) -> dict[int, np.ndarray]:
+        bits = (chars.ARABIC_LETTER, chars.NON_ARABIC_LETTER, chars.DIALECT_LETTER, chars.KEYBOARD_ONLY,
+                chars.OFF_KEYBOARD, chars.LETTER)
+        return dict(zip(bits, chars.bit_counts(self.classes, self.codepoints[1], bits)))
+
+    def class_count(self, bit: int) -> np.ndarray:
+        """Per text, its code points whose class has ``bit`` (letters, Arabic-script letters, ...)."""
+        return self._class_counts[bit]
+
+    @cached_property
+    def letters(self) -> lid.LetterCounts:
+        """The LID letter counts (``lid.letter_counts`` for ``letter_sets``), from the shared class bytes."""
+        c = self.class_count
+        return lid.LetterCounts(arabic=c(chars.ARABIC_LETTER), non_arabic=c(chars.NON_ARABIC_LETTER),
+                                dialect=c(chars.DIALECT_LETTER), keyboard_only=c(chars.KEYBOARD_ONLY),
+                                off_keyboard=c(chars.OFF_KEYBOARD))
 
     def count(self, pattern: str) -> np.ndarray:
         """Occurrences of a literal substring in each text (see :func:`count_literal`)."""
         return count_literal(self.arrow, pattern)
 
+    def contains(self, pattern: str) -> np.ndarray:
+        """Does each text contain the literal ``pattern``? (Stops at the first occurrence: cheaper than counting.)"""
+        return pc.match_substring(self.arrow, pattern).to_numpy(zero_copy_only=False)
+
     # -- words ------------------------------------------------------------------------------------------------
     @cached_property
-    def _words(self) -> tuple[pa.Array, np.ndarray, np.ndarray]:
-        parts = pc.split_pattern_regex(self.arrow, WORD_SPLIT)
-        flat = parts.flatten()
-        doc = pc.list_parent_indices(parts).to_numpy()
-        length = pc.utf8_length(flat).to_numpy()
-        keep = length > 0
-        return flat.filter(pa.array(keep)), doc[keep].astype(np.int64), length[keep].astype(np.int64)
+    def _words(self) -> Words:
+        return Words.of(split_words(self.arrow, self.codepoints[0], self.classes))
 
-    @property
+    @cached_property
     def words(self) -> pa.Array:
-        return self._words[0]
+        """Every word, in document order (built on demand: the families read ids and lengths)."""
+        return self._words.raw_vocab.take(pa.array(self._words.raw_ids))
 
     @property
     def word_doc(self) -> np.ndarray:
         """Document index of every word (words are in document order)."""
-        return self._words[1]
+        return self._words.doc
 
     @property
     def word_len(self) -> np.ndarray:
-        return self._words[2]
+        return self._words.length
+
+    @cached_property
+    def word_is_numeric(self) -> np.ndarray:
+        """Per word, Arrow's ``utf8_is_numeric`` (asked once per distinct word)."""
+        w = self._words
+        return pc.utf8_is_numeric(w.raw_vocab).to_numpy(zero_copy_only=False)[w.raw_ids]
 
     @cached_property
     def n_words(self) -> np.ndarray:
@@ -166,27 +203,26 @@ class TextBatch:
         return off
 
     @cached_property
-    def _normalized_ids(self) -> tuple[np.ndarray, list[str]]:
+    def _normalized_ids(self) -> tuple[np.ndarray, pa.Array]:
         """Each word's id in the batch's vocabulary of *normalized* words (harakat, tatweel, hamza forms folded)."""
-        if len(self.words) == 0:
-            return np.zeros(0, dtype=np.int64), []
-        enc = pc.dictionary_encode(self.words)
-        raw_vocab = enc.dictionary.to_pylist()
-        codes, vocab = pd.factorize(pd.Series(normalize_words(raw_vocab), dtype=object))
-        return codes.astype(np.int64)[enc.indices.to_numpy()], list(vocab)
+        return self._words.normalized()
 
     @property
     def word_ids(self) -> np.ndarray:
         return self._normalized_ids[0]
 
-    @property
+    @cached_property
     def vocabulary(self) -> list[str]:
         """Normalized word forms; ``vocabulary[word_ids[i]]`` is word ``i`` normalized."""
-        return self._normalized_ids[1]
+        return self._normalized_ids[1].to_pylist()
 
-    def vocab_mask(self, words: set[str]) -> np.ndarray:
-        """Per vocabulary entry: is it in ``words`` (already normalized)?"""
-        return np.fromiter((w in words for w in self.vocabulary), dtype=bool, count=len(self.vocabulary))
+    def vocab_mask(self, words: set[str] | frozenset[str]) -> np.ndarray:
+        """Per vocabulary entry: is it in ``words`` (already normalized)? One Arrow hash lookup per entry."""
+        vocab = self._normalized_ids[1]
+        if not len(vocab) or not words:
+            return np.zeros(len(vocab), dtype=bool)
+        return pc.is_in(vocab, value_set=pa.array(sorted(words), type=pa.large_string())).to_numpy(
+            zero_copy_only=False)
 
     # -- lines and paragraphs -----------------------------------------------------------------------------------
     @cached_property

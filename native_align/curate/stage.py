@@ -22,6 +22,7 @@ from native_align.context import Context
 from native_align.counts import ordered, outcome_counts, top_reasons
 from native_align.curate.batch import TextBatch
 from native_align.curate.config import CurateConfig
+from native_align.faults import checkpoint
 from native_align.text.lid import LanguageIdentifier
 from native_align.curate.schema import SIGNALS_ARROW_SCHEMA, SIGNALS_SCHEMA
 from native_align.curate.signals.base import Rule
@@ -51,13 +52,14 @@ def score_batch(batch: pa.RecordBatch | pa.Table, cfg: CurateConfig, run_id: str
     if missing:
         raise ValueError(f"curate input lacks column(s) {missing}; it needs {list(INPUT_COLUMNS)} (the `documents` "
                          f"table)")
-    b = TextBatch(batch.column("text"))
-    lid = LanguageIdentifier.from_config(cfg).decide(b.texts, b.codepoints)
+    b = TextBatch(batch.column("text"), (cfg.non_arabic_letters, cfg.dialect_letters, cfg.arabic_keyboard_letters))
+    # the letter counts come from the batch's shared class bytes (one lookup for LID and every family)
+    lid = LanguageIdentifier.from_config(cfg).decide(b.texts, letters=b.letters)
     cols: dict[str, np.ndarray] = {"lang_score": lid.lang_score, "non_arabic_letter_ratio": lid.non_arabic_letter_ratio}
     for family in cfg.families():
         cols.update(family.compute(b))
 
-    empty = np.fromiter((not t.strip() for t in b.texts), dtype=bool, count=b.n)
+    empty = b.empty
     quality_rules = [r for fam in cfg.families() for r in fam.rules() if r.threshold is not None]
     all_rules = [r for r in lid_rules(cfg) if r.threshold is not None] + quality_rules
     fails = np.zeros((len(all_rules) + 1, b.n), dtype=bool)
@@ -108,33 +110,40 @@ def curate(documents: DataFrame, cfg: CurateConfig | None = None, run_id: str | 
     cfg = cfg.model_copy()  # a plain picklable snapshot travels to the workers
 
     def _run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        checkpoint("curate:during_commit")  # runs in the write job's tasks
         yield from score_batches(batches, cfg, run_id)
 
     cols = [F.col(c).cast("string").alias(c) for c in INPUT_COLUMNS]
     return documents.select(*cols).mapInArrow(_run, SIGNALS_SCHEMA)
 
 
+def committed_counts(ctx: Context, run_id: str) -> dict[str, int]:
+    """What run ``run_id`` committed to `signals`: rows scored, kept, rejected, per reason (from the table)."""
+    signals = ctx.tables.read("signals")
+    mine = signals.where(F.col("run_id") == run_id)
+    outcomes = outcome_counts(mine, "keep", "reject_reasons", labels={True: "kept", False: "rejected"})
+    outcomes["scored"] = outcomes.get("kept", 0) + outcomes.get("rejected", 0)
+    outcomes["signals_rows"] = signals.count()
+    return ordered(outcomes, first=("scored", "kept", "rejected", "signals_rows"))
+
+
 def run(ctx: Context) -> dict[str, int]:
-    """Score `documents` into `signals`; counts include every reject reason as ``reason.<name>``."""
+    """Score the documents `signals` lacks (all of them with ``write_mode: all``) in one commit; the counts are
+    those of the rows this run committed, including every reject reason as ``reason.<name>``."""
     cfg = ctx.settings.curate
     tables = ctx.tables
     docs = tables.read("documents")
     rescore = cfg.write_mode == "all" or not tables.exists("signals")
     if not rescore:
         docs = docs.join(tables.read("signals").select("doc_id"), "doc_id", "left_anti")
-    # persisted: the scores are computed once, then written and counted (rows hold no text: small)
-    signals = curate(docs, cfg, ctx.run_id).persist()
-    try:
-        if rescore:
-            tables.overwrite("signals", signals)
-        else:
-            tables.insert_new("signals", signals, ["doc_id"])
-        outcomes = outcome_counts(signals, "keep", "reject_reasons", labels={True: "kept", False: "rejected"})
-    finally:
-        signals.unpersist()
-    outcomes["scored"] = outcomes.get("kept", 0) + outcomes.get("rejected", 0)
-    outcomes["signals_rows"] = tables.read("signals").count()
-    counts = ordered(outcomes, first=("scored", "kept", "rejected", "signals_rows"))
+    signals = curate(docs, cfg, ctx.run_id)
+    checkpoint("curate:before_commit")
+    if rescore:
+        tables.overwrite("signals", signals)
+    else:
+        tables.insert_new("signals", signals, ["doc_id"])
+    checkpoint("curate:after_commit")
+    counts = committed_counts(ctx, ctx.run_id)
     log.info("curate: scored %s, kept %s, rejected %s; top reasons: %s", f"{counts['scored']:,}",
              f"{counts['kept']:,}", f"{counts['rejected']:,}", top_reasons(counts))
     return counts

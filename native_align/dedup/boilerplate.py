@@ -18,11 +18,13 @@ import xxhash
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from native_align import faults
 from native_align.dedup.schema import BOILERPLATE_LINES_SCHEMA
 from native_align.text.normalize import normalize_for_matching, words
 
 
 def _line_batches(batches: Iterator[pa.RecordBatch], min_words: int) -> Iterator[pa.RecordBatch]:
+    faults.checkpoint("dedup:during_curated")
     for batch in batches:
         ids, poss, hashes = [], [], []
         for doc_id, text in zip(batch.column("doc_id").to_pylist(), batch.column("text").to_pylist()):

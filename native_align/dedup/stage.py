@@ -15,6 +15,7 @@ from pyspark import StorageLevel
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from native_align import faults
 from native_align.context import Context
 from native_align.dedup.boilerplate import boilerplate_positions, line_hashes, min_docs_for, strip_boilerplate
 from native_align.dedup.candidates import bucket_edges, buckets, counted, verify_edges
@@ -127,6 +128,7 @@ def run(ctx: Context) -> dict[str, int]:
     stats: dict[str, int] = {"input_docs": docs.count()}
     result = find_duplicates(docs, cfg)
     try:
+        faults.checkpoint("dedup:before_commit")
         ctx.tables.overwrite("duplicates", result.duplicates)
         stats.update(result.stats)
         dups = ctx.tables.read("duplicates")
@@ -142,6 +144,7 @@ def run(ctx: Context) -> dict[str, int]:
         curated, min_docs = build_curated(docs, dups, cfg)
         if min_docs is not None:
             stats["boilerplate_min_docs"] = min_docs
+        faults.checkpoint("dedup:after_duplicates")
         ctx.tables.overwrite("curated", curated)
         written = ctx.tables.read("curated").agg(
             F.count(F.lit(1)).alias("n"), F.sum("boilerplate_lines_removed").alias("lines"),

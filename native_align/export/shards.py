@@ -19,7 +19,7 @@ import sys
 import zlib
 from typing import Any, Iterable, Iterator
 
-from native_align import storage
+from native_align import faults, storage
 from native_align.export.tokens import token_counter
 
 EXTENSIONS = {"jsonl.gz": "jsonl.gz", "parquet": "parquet"}
@@ -247,6 +247,7 @@ class PartitionWriter:
                 yield from batch.to_pylist()
 
         rows = write_partition(records(), partition, self.spec, schema)
+        faults.checkpoint("export:during_shards")
         # One line per partition in the executor's log (stderr): which process wrote what, for operators.
         print(f"native_align.export: partition {partition} wrote {len(rows)} shard(s), "
               f"{sum(r['documents'] for r in rows)} documents ({process_id()})", file=sys.stderr, flush=True)

@@ -21,7 +21,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from native_align import storage
+from native_align import faults, storage
 from native_align.context import Context
 from native_align.export import manifest as mf
 from native_align.export.config import ExportConfig
@@ -76,6 +76,7 @@ def export(ctx, cfg: ExportConfig | None = None) -> dict[str, Any]:
     log.info("export: %d documents, %d raw bytes, ratio %.2f -> %d partitions -> %s",
              counts["documents"], counts["raw_bytes"], ratio, partitions, out)
 
+    faults.checkpoint("export:before_write")
     mf.begin(out)
     written = shuffle(mixed.select(*columns), cfg.seed, partitions) \
         .mapInArrow(PartitionWriter(spec), result_spark_schema()).collect()  # one row per shard
@@ -111,6 +112,7 @@ def export(ctx, cfg: ExportConfig | None = None) -> dict[str, Any]:
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "driver": process_id(),
     }
+    faults.checkpoint("export:after_shards")
     mf.write(out, manifest)
     log.info("export: %d documents (%d aligned, %d fell back to original) in %d shards from %d partitions, "
              "%s tokens (%s), %d stale shards removed -> %s", documents, variants["aligned"],

@@ -8,8 +8,8 @@ line/row index inside the file (ordered by the split's start offset, then by the
 
 from __future__ import annotations
 
-import io
 import logging
+import zlib
 from typing import Iterator
 
 import pyarrow as pa
@@ -87,40 +87,103 @@ def _text_lines(spark: SparkSession, uris: list[str]) -> DataFrame:
                      F.col("value"), F.lit(None).cast("string").alias("read_error"))
 
 
-def _zst_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-    """Decompress whole .zst files and split them into lines; a file that fails becomes one error row."""
-    import zstandard
+def _decompressed(stream, compression: str | None, chunk: int = 1 << 16) -> Iterator[bytes]:
+    """The decompressed bytes of a stream, as they come (gzip members and zstd frames one after another).
 
+    Raises EOFError when the input ends inside a member or frame: a file cut short. Python's ``gzip`` module is
+    not used because it drops what it decoded of a block when the cut is inside it."""
+    if compression == "gz":
+        def make():
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif compression == "zst":
+        import zstandard
+
+        def make():
+            return zstandard.ZstdDecompressor().decompressobj()
+    else:
+        while True:
+            data = stream.read(chunk)
+            if not data:
+                return
+            yield data
+    d, started = make(), False
+    while True:
+        data = stream.read(chunk)
+        if not data:
+            break
+        while data:
+            if d.eof:
+                d = make()
+            started = True
+            out = d.decompress(data)
+            if out:
+                yield out
+            data = d.unused_data if d.eof else b""
+    if started and not d.eof:
+        raise EOFError("the file ends before the end-of-stream marker")
+
+
+def _cut_message(rel_path: str, compression: str | None, lines: int, exc: BaseException) -> str:
+    """What went wrong with a compressed file, naming it and the real cause."""
+    kind = {"gz": "gzip", "zst": "zstd"}.get(compression or "", "plain")
+    what = f"truncated {kind} stream" if isinstance(exc, EOFError) else f"corrupt {kind} data"
+    return f"{rel_path}: {what} after {lines:,} complete lines ({type(exc).__name__}: {exc})"
+
+
+def stream_lines(uri: str, compression: str | None, rel_path: str) -> Iterator[tuple[int, bytes | None, str | None]]:
+    """(position, line, error) of every line of a file, decompressed as a stream. A file cut short (or corrupt)
+    yields every complete line before the cut, then one error row at the cut's position (-1 when nothing at all
+    could be read), whose line is the partial one."""
+    from native_align.ingest.streams import open_stream
+
+    try:
+        stream = open_stream(uri)
+    except OSError as exc:
+        yield -1, None, f"{rel_path}: cannot open the file ({type(exc).__name__}: {exc})"
+        return
+    pos, buf = 0, b""
+    with stream:
+        try:
+            for data in _decompressed(stream, compression):
+                buf += data
+                if b"\n" not in data:
+                    continue
+                *lines, buf = buf.split(b"\n")
+                for line in lines:
+                    yield pos, line[:-1] if line.endswith(b"\r") else line, None
+                    pos += 1
+        except Exception as exc:  # noqa: BLE001 - EOFError, zlib.error, ZstdError, OSError: the cut is the row
+            yield (pos if pos or buf else -1), (buf or None), _cut_message(rel_path, compression, pos, exc)
+            return
+    if buf:
+        yield pos, buf[:-1] if buf.endswith(b"\r") else buf, None
+
+
+_LINES_ARROW = pa.schema([("file_uri", pa.string()), ("position", pa.int64()), ("value", pa.binary()),
+                          ("read_error", pa.string())])
+
+
+def _stream_batches(batches: Iterator[pa.RecordBatch], size: int = 8192) -> Iterator[pa.RecordBatch]:
+    """mapInArrow body: one task per file (uri, compression, rel_path) -> its lines in Arrow batches."""
     for batch in batches:
-        for uri, content in zip(batch.column("file_uri").to_pylist(), batch.column("content").to_pylist()):
-            try:
-                with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(content)) as reader:
-                    data = reader.read()
-            except Exception as exc:  # noqa: BLE001 - any decoding failure makes the file unreadable
-                yield pa.RecordBatch.from_pydict(
-                    {"file_uri": [uri], "position": [-1], "value": [None],
-                     "read_error": [f"zstd: {type(exc).__name__}: {exc}"]},
-                    schema=pa.schema([("file_uri", pa.string()), ("position", pa.int64()),
-                                      ("value", pa.binary()), ("read_error", pa.string())]))
-                continue
-            lines = data.split(b"\n")
-            if lines and lines[-1] == b"":
-                lines.pop()
-            lines = [ln[:-1] if ln.endswith(b"\r") else ln for ln in lines]
-            for start in range(0, len(lines), 8192):
-                chunk = lines[start:start + 8192]
-                yield pa.RecordBatch.from_pydict(
-                    {"file_uri": [uri] * len(chunk), "position": list(range(start, start + len(chunk))),
-                     "value": chunk, "read_error": [None] * len(chunk)},
-                    schema=pa.schema([("file_uri", pa.string()), ("position", pa.int64()),
-                                      ("value", pa.binary()), ("read_error", pa.string())]))
+        for uri, comp, rel in zip(*(batch.column(c).to_pylist() for c in ("uri", "compression", "rel_path"))):
+            rows: list[tuple] = []
+            for row in stream_lines(uri, comp or None, rel):
+                rows.append((uri, *row))
+                if len(rows) >= size:
+                    yield pa.RecordBatch.from_arrays([pa.array(c) for c in zip(*rows)], schema=_LINES_ARROW)
+                    rows = []
+            if rows:
+                yield pa.RecordBatch.from_arrays([pa.array(c) for c in zip(*rows)], schema=_LINES_ARROW)
 
 
-def _zst_lines(spark: SparkSession, uris: list[str]) -> DataFrame:
-    """.zst JSONL: Hadoop's codec needs native zstd, so read bytes (binaryFile) and decompress in Arrow batches."""
-    df = spark.read.format("binaryFile").load(uris).select(
-        F.col("_metadata.file_path").alias("file_uri"), F.col("content"))
-    out = df.mapInArrow(_zst_batches, _LINES_SCHEMA)
+def streamed_lines(spark: SparkSession, files: list[SourceFile]) -> DataFrame:
+    """Lines of (compressed) JSONL files read as streams in Python, one task per file: .zst (Hadoop's codec needs
+    native zstd) and any file Spark's reader failed on (a truncated .gz keeps the records before the cut)."""
+    listing = spark.createDataFrame(
+        spark.sparkContext.parallelize([(f.uri, f.compression or "", f.rel_path) for f in files], len(files)),
+        "uri string, compression string, rel_path string")
+    out = listing.mapInArrow(_stream_batches, _LINES_SCHEMA)
     return out.select("file_uri", "position", F.col("value").cast("string").alias("value"), "read_error")
 
 
@@ -135,7 +198,8 @@ def parse_json_lines(lines: DataFrame, src: SourceConfig, cfg: IngestConfig) -> 
     v, vtype = F.col("v"), F.col("vtype")
     text_sub = F.try_variant_get(v, _json_path(src.text_field), "variant")
     text_type = F.schema_of_variant(text_sub)
-    reason = (F.when(F.col("read_error").isNotNull(), S.UNREADABLE_FILE)
+    cut = F.when(F.col("position") >= 0, S.TRUNCATED_FILE).otherwise(S.UNREADABLE_FILE)
+    reason = (F.when(F.col("read_error").isNotNull(), cut)
               .when(value.rlike(r"^\s*$"), S.BLANK_LINE)
               .when(~valid_utf8, S.INVALID_UTF8)
               .when(size > cfg.max_record_bytes, S.RECORD_TOO_LARGE)
@@ -163,10 +227,13 @@ def parse_json_lines(lines: DataFrame, src: SourceConfig, cfg: IngestConfig) -> 
     return _finish(out)
 
 
-def read_jsonl(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig) -> DataFrame:
-    plain = [f.path for f in files if f.compression != "zst"]
-    zst = [f.path for f in files if f.compression == "zst"]
-    parts = ([_text_lines(spark, plain)] if plain else []) + ([_zst_lines(spark, zst)] if zst else [])
+def read_jsonl(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig,
+               streamed: bool = False) -> DataFrame:
+    """JSONL files; ``streamed`` reads every file as a Python stream (the salvage path for a file Spark's reader
+    failed on), else plain and .gz through Spark's text reader and .zst as streams."""
+    plain = [f.path for f in files if f.compression != "zst" and not streamed]
+    rest = [f for f in files if f.compression == "zst" or streamed]
+    parts = ([_text_lines(spark, plain)] if plain else []) + ([streamed_lines(spark, rest)] if rest else [])
     lines = parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
     return parse_json_lines(lines, src, cfg)
 
@@ -248,14 +315,10 @@ def read_csv(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cf
 
 # -- text folders ---------------------------------------------------------------------------------------------------
 def read_text(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig) -> DataFrame:
-    """One document per file. Spark's file readers skip 0-byte files, so those are added back as empty text."""
-    empty = [f for f in files if f.size == 0]
-    df = spark.createDataFrame([(f.uri, "") for f in empty], "file_uri string, value string")
-    non_empty = [f.path for f in files if f.size > 0]
-    if non_empty:
-        df = spark.read.format("binaryFile").load(non_empty).select(
-            F.col("_metadata.file_path").alias("file_uri"),
-            F.col("content").cast("string").alias("value")).unionByName(df)
+    """One document per file. 0-byte files never reach a reader: the stage counts them as ``empty_file`` rows,
+    the same for every format."""
+    df = spark.read.format("binaryFile").load([f.path for f in files]).select(
+        F.col("_metadata.file_path").alias("file_uri"), F.col("content").cast("string").alias("value"))
     valid = F.is_valid_utf8("value")
     out = df.select(
         "file_uri", F.lit(0).cast("long").alias("position"),
@@ -279,7 +342,10 @@ def file_rows(spark: SparkSession, files: list[SourceFile], reason: str, error: 
 
 
 def read_files(spark: SparkSession, files: list[SourceFile], src: SourceConfig, cfg: IngestConfig) -> DataFrame:
-    """Every raw record of ``files`` (any mix of formats) as one RAW DataFrame."""
+    """Every raw record of ``files`` (any mix of formats) as one RAW DataFrame; a 0-byte file, whatever its
+    format, is one ``empty_file`` row (Spark's readers would skip it silently)."""
+    empty = [f for f in files if f.size == 0]
+    files = [f for f in files if f.size > 0]
     parts = []
     for fmt, reader in READERS.items():
         group = [f for f in files if f.format == fmt]
@@ -293,7 +359,10 @@ def read_files(spark: SparkSession, files: list[SourceFile], src: SourceConfig, 
         parts.append(file_rows(spark, unsupported, S.UNSUPPORTED_FILE,
                                "no reader for this file name; name it .jsonl/.json[.gz|.zst], .parquet, .csv, "
                                ".txt or .warc/.wet[.gz], or set the source's format"))
-    out = parts[0]
+    if empty:
+        parts.append(file_rows(spark, empty, S.EMPTY_FILE, [f"{f.rel_path}: the file is empty (0 bytes)"
+                                                             for f in empty]))
+    out = parts[0] if parts else spark.createDataFrame([], S.RAW_SCHEMA)
     for part in parts[1:]:
         out = out.unionByName(part)
     return out

@@ -9,6 +9,7 @@ from pyspark.sql import DataFrame, SparkSession, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StringType
 
+from native_align.faults import checkpoint
 from native_align.ingest import schema as S
 from native_align.ingest.config import IngestConfig, SourceConfig
 from native_align.ingest.sources import SourceFile
@@ -19,7 +20,8 @@ _SEP = "\u001f"  # unit separator: cannot appear in a source name, a path or an 
 
 @F.pandas_udf(StringType())
 def content_hash_udf(texts: pd.Series) -> pd.Series:
-    """Vectorized :func:`content_hash` over an Arrow batch."""
+    """Vectorized :func:`content_hash` over an Arrow batch (it runs inside the `documents` MERGE job)."""
+    checkpoint("ingest:during_documents")
     return texts.map(lambda t: None if t is None else content_hash(t))
 
 

@@ -58,6 +58,21 @@ QUARANTINE_SCHEMA = StructType([
     StructField("run_id", StringType(), False),
 ])
 
+# The ingest ledger: what each source file yielded when it was read (one row per file, upserted). The
+# reconciliation checks `documents` + `quarantine` against it per file, so a deleted row is found; `size` lets a
+# rerun skip files it has read whole already (an incremental batch reads only the new files).
+LEDGER_SCHEMA = StructType([
+    StructField("source", StringType(), False),
+    StructField("source_file", StringType(), False),
+    StructField("size", LongType(), False),             # bytes, when it was read
+    StructField("records", LongType(), False),          # documents + quarantined (blank lines are not records)
+    StructField("documents", LongType(), False),
+    StructField("quarantined", LongType(), False),
+    StructField("blank_lines", LongType(), False),
+    StructField("ingested_at", TimestampType(), False),
+    StructField("run_id", StringType(), False),
+])
+
 # Named, stable quarantine reasons (tests and reports match on these strings).
 INVALID_JSON = "invalid_json"
 NOT_AN_OBJECT = "not_an_object"
@@ -71,6 +86,8 @@ MALFORMED_CSV = "malformed_csv"
 DUPLICATE_RECORD_ID = "duplicate_record_id"
 UNREADABLE_FILE = "unreadable_file"
 UNSUPPORTED_FILE = "unsupported_file"
+EMPTY_FILE = "empty_file"            # a file that holds no record at all (0 bytes, an empty .gz, a header-only CSV)
+TRUNCATED_FILE = "truncated_file"    # a compressed file cut short: its complete records are kept, the cut is this
 # Not a record at all: blank JSONL lines are counted, never written anywhere.
 BLANK_LINE = "blank_line"
 # Not a record either: one row per WARC/WET file carrying what its reader counted (records, skipped by type,
@@ -79,4 +96,5 @@ WEB_FILE_COUNTS = "web_file_counts"
 NOT_RECORDS = (BLANK_LINE, WEB_FILE_COUNTS)
 
 REASONS = (INVALID_JSON, NOT_AN_OBJECT, INVALID_UTF8, MISSING_TEXT, EMPTY_TEXT, NON_STRING_TEXT, TEXT_TOO_LARGE,
-           RECORD_TOO_LARGE, MALFORMED_CSV, DUPLICATE_RECORD_ID, UNREADABLE_FILE, UNSUPPORTED_FILE)
+           RECORD_TOO_LARGE, MALFORMED_CSV, DUPLICATE_RECORD_ID, UNREADABLE_FILE, UNSUPPORTED_FILE, EMPTY_FILE,
+           TRUNCATED_FILE)

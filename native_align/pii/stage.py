@@ -19,6 +19,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BooleanType, IntegerType, StructField, StructType
 
+from native_align import faults
 from native_align.context import Context
 from native_align.pii.arrow import redact_batches
 from native_align.pii.config import PiiConfig
@@ -58,6 +59,7 @@ def run(ctx: Context) -> dict[str, int]:
                        F.current_timestamp().alias("redacted_at"), F.lit(ctx.run_id).alias("run_id"))
     t.ensure("pii", PII_SCHEMA)
     t.upsert("pii", rows.select(*[F.col(f.name).cast(f.dataType) for f in PII_SCHEMA.fields]), ["doc_id"])
+    faults.checkpoint("redact:after_pii")
     t.overwrite("curated", redacted.where(~F.col(DROP_COLUMN)).select(*columns))
     totals = redacted.agg(F.count(F.lit(1)).alias("docs"),
                           F.sum((sum(F.col(c) for c in COUNT_COLUMNS) > 0).cast("long")).alias("with_pii"),

@@ -13,6 +13,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from native_align.context import Context
+from native_align.faults import checkpoint
 from native_align.seed import sample
 from native_align.seed.config import SeedConfig
 
@@ -73,7 +74,9 @@ def run(ctx: Context, scorer=None) -> dict[str, int]:
     source = seed_input(ctx)
     picked, label = draw(source, cfg, scorer)
     out = sample.to_seed_schema(picked, label, ctx.run_id)
+    checkpoint("seed:before_commit")
     ctx.tables.overwrite("seed", out)
+    checkpoint("seed:after_commit")
     seed = ctx.tables.read("seed")
     n = seed.count()
     strata = seed.select("stratum").distinct().count()

@@ -305,16 +305,20 @@ class LanguageIdentifier:
         top, _, arabic, _ = self._predict(texts)
         return top, arabic
 
-    def decide(self, texts: Sequence[str], cps: tuple[np.ndarray, np.ndarray] | None = None) -> LidResult:
+    def decide(self, texts: Sequence[str], cps: tuple[np.ndarray, np.ndarray] | None = None,
+               letters: LetterCounts | None = None) -> LidResult:
         """The Arabic decision used by curate, the LID evaluation and the rewrite guardrails.
 
         ``lang_score`` is the model's Arabic mass after the letters' evidence (:func:`letter_evidence`); ``lang`` stays
-        the model's top-1 label. ``cps``: the texts' code points if the caller has them already (:func:`codepoints`).
+        the model's top-1 label. ``cps``: the texts' code points if the caller has them already (:func:`codepoints`);
+        ``letters``: their letter counts for this identifier's letter sets, if the caller has them (curate counts
+        them with its other per-character classes in one pass).
         """
         texts = [t or "" for t in texts]
         top, top_prob, arabic, neighbour = self._predict(texts)
-        letters = letter_counts(texts, self.non_arabic_letters, self.dialect_letters, self.arabic_keyboard_letters,
-                                cps)
+        if letters is None:
+            letters = letter_counts(texts, self.non_arabic_letters, self.dialect_letters,
+                                    self.arabic_keyboard_letters, cps)
         script = self.arabic_labels | self.neighbour_labels
         in_script = np.fromiter((lab in script for lab in top), dtype=bool, count=len(top))
         margin = self.neighbour_margin if self.neighbour_labels else None

@@ -67,18 +67,20 @@ def _code_point_table() -> np.ndarray:
     return table
 
 
-def _nfkc(text: str) -> str:
-    text = text.replace("\xa0", " ")  # NFKC(no-break space) is a space: the commonest unstable character
-    return text if unicodedata.is_normalized("NFKC", text) else unicodedata.normalize("NFKC", text)
+def _nfkc_joined(texts: Sequence[str | None]) -> str:
+    """NFKC of the texts joined by ``_SEP``, in one call. Equal to joining each text's NFKC: ``_SEP`` is a starter
+    that never composes or decomposes (a stable boundary, UAX #15), so nothing crosses it."""
+    joined = _SEP.join(t or "" for t in texts).replace("\xa0", " ")  # NFKC(no-break space) is a space
+    return joined if unicodedata.is_normalized("NFKC", joined) else unicodedata.normalize("NFKC", joined)
 
 
 def normalize_batch(texts: Sequence[str | None]) -> list[str]:
-    """``normalize_for_matching`` of every text (``None`` as ""): NFKC only where the quick check says it changes
-    something, then one table lookup over the code points of the whole batch instead of regexes and
-    ``str.translate`` per text (about 4x faster on SaudiNewsNet)."""
+    """``normalize_for_matching`` of every text (``None`` as ""): one NFKC and one lower() over the joined batch,
+    then one table lookup over its code points instead of regexes and ``str.translate`` per text (about 4x faster
+    than the reference on SaudiNewsNet; no per-text Python call, which matters for 100k-word vocabularies)."""
     if not texts:
         return []
-    joined = _SEP.join(_nfkc(t or "") for t in texts).lower()
+    joined = _nfkc_joined(texts).lower()
     cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     mapped = _code_point_table()[cp]
     mapped = mapped[mapped != _DELETE]  # deletions first: "a ـ b" has one whitespace run once tatweel is gone
@@ -86,10 +88,18 @@ def normalize_batch(texts: Sequence[str | None]) -> list[str]:
     keep = np.ones(len(mapped), dtype=bool)
     keep[1:] = ~(space[1:] & space[:-1])  # a whitespace run becomes its first character...
     mapped[space] = 0x20  # ...which becomes one space
-    out = mapped[keep].tobytes().decode("utf-32-le", "surrogatepass").split(_SEP)
-    if len(out) != len(texts):  # NFKC or lower() produced the separator: fall back to the reference
+    mapped, space = mapped[keep], space[keep]
+    # strip(): a text's remaining space is dropped when it starts or ends the text (beside _SEP or the batch's ends)
+    edge = mapped == ord(_SEP)
+    before = np.ones(len(mapped), dtype=bool)
+    before[1:] = edge[:-1]
+    after = np.ones(len(mapped), dtype=bool)
+    after[:-1] = edge[1:]
+    mapped = mapped[~(space & (before | after))]
+    out = mapped.tobytes().decode("utf-32-le", "surrogatepass").split(_SEP)
+    if len(out) != len(texts):  # a text held the separator: fall back to the reference
         return [normalize_for_matching(t or "") for t in texts]
-    return [t.strip() for t in out]
+    return out
 
 
 def words(text: str) -> list[str]:

@@ -25,7 +25,8 @@ class TrainConfig(Section):
     origins: list[Literal["expert", "noise"]] = Field(default_factory=lambda: ["expert", "noise"])
     # Compute the vocabulary projection only for the rewrite's positions (the loss needs nothing else).
     completion_logits_only: bool = True
-    # export-pairs writes here; train-worker reads `<pairs_dir>/chat/{train,validation}.jsonl`.
+    # export-pairs writes here; train-worker reads `<pairs_dir>/chat/{train,validation}.jsonl`. Both are local paths
+    # or URIs (s3://, abfss://, file://, dbfs:/Volumes/...; native_align.storage).
     pairs_dir: str = "work/pairs"
     output_dir: str = "work/models/worker"
     # Share of pairs (by hash of doc_id) held out for validation.
@@ -63,3 +64,18 @@ class TrainConfig(Section):
     seed: int = 42
     # True: continue from the newest checkpoint in output_dir/checkpoints; a path: from that checkpoint.
     resume_from_checkpoint: bool | str = False
+    # none: one process. ddp / fsdp: one process per GPU, launched by `torchrun --nproc_per_node N -m
+    # native_align.train.trainer ...` or `accelerate launch`; rank 0 saves (native_align/train/distributed.py).
+    distributed: Literal["none", "ddp", "fsdp"] = "none"
+    # ddp / fsdp started as one plain process (a Databricks job task, `native-align train-worker`): relaunch under
+    # torchrun with this many processes on this node. None: one per visible GPU; 1: stay a single process.
+    processes: int | None = Field(None, ge=1)
+    # torch.distributed backend; None: nccl on GPUs, gloo on CPUs.
+    ddp_backend: Literal["nccl", "gloo"] | None = None
+    # FSDP only: transformers' `fsdp` argument, and the decoder-layer classes wrapped one by one (None: the model's
+    # own _no_split_modules, e.g. Qwen2DecoderLayer).
+    fsdp_strategy: str = "full_shard auto_wrap"
+    fsdp_wrap_layers: list[str] | None = None
+    # When output_dir (or pairs_dir) is an object-store URI: the local folder training writes to before the worker
+    # (and each checkpoint) is uploaded. None: a folder under the system temp dir.
+    local_dir: str | None = None

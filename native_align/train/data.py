@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Sequence
 
+from native_align import storage
+
 IGNORE = -100
 CHATML_TEMPLATE = (
     "{% for message in messages %}<|im_start|>{{ message['role'] }}\n{{ message['content'] }}<|im_end|>\n"
@@ -24,17 +26,16 @@ CHATML_TEMPLATE = (
 
 # -- data ---------------------------------------------------------------------------------------------------------
 def read_conversations(path: str | Path) -> list[list[dict]]:
-    """``messages`` lists from a chat JSONL file (export-pairs' format); blank lines skipped."""
+    """``messages`` lists from a chat JSONL file (export-pairs' format), a path or URI; blank lines skipped."""
     out = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            rec = json.loads(line)
-            msgs = rec.get("messages")
-            if not msgs or msgs[-1].get("role") != "assistant":
-                raise ValueError(f"{path}:{n}: a record needs messages ending with an assistant turn")
-            out.append(msgs)
+    for n, line in enumerate(storage.read_text(path).split("\n"), 1):  # not splitlines: U+2028 may be text
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        msgs = rec.get("messages")
+        if not msgs or msgs[-1].get("role") != "assistant":
+            raise ValueError(f"{path}:{n}: a record needs messages ending with an assistant turn")
+        out.append(msgs)
     return out
 
 

@@ -26,6 +26,7 @@ from typing import Any, Iterable
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from native_align import storage
 from native_align.options import add_common_options, common_args
 
 log = logging.getLogger(__name__)
@@ -95,11 +96,9 @@ def alpaca_record(prompt, row: dict) -> dict[str, Any]:
             "output": row["rewrite"].strip(), "doc_id": row["doc_id"]}
 
 
-def _write_jsonl(path: Path, records: list[dict]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for rec in records:
-            fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
+def _write_jsonl(path: str, records: list[dict]) -> None:
+    """One JSONL file at a path or URI (``native_align.storage``: pairs may go straight to a Volume or a bucket)."""
+    storage.write_text(path, "".join(json.dumps(rec, ensure_ascii=False) + "\n" for rec in records))
 
 
 DATASET_INFO = {
@@ -123,7 +122,7 @@ def export_pairs(pairs: DataFrame | None, prompt, out_dir: str | Path, *, model:
     """Write the training files; returns counts per split and origin. ``pairs`` are expert pairs (`seed_pairs`,
     filtered by model / prompt version / status), ``noise`` the `noise_pairs` table. Pairs are few (a seed, a few
     thousand chunks), so the driver writes them."""
-    out = Path(out_dir)
+    out = str(out_dir)
     expert = select_pairs(pairs, model, prompt_version, statuses) if pairs is not None else None
     chosen = with_split(training_rows(expert, noise), val_fraction)
     rows = [r.asDict() for r in chosen.orderBy("doc_id", "pair_id").collect()]
@@ -132,21 +131,20 @@ def export_pairs(pairs: DataFrame | None, prompt, out_dir: str | Path, *, model:
     formats = list(formats)
     for split, part in splits.items():
         if "chat" in formats:
-            _write_jsonl(out / "chat" / f"{split}.jsonl", [chat_record(prompt, r, few_shot) for r in part])
+            _write_jsonl(storage.join(out, "chat", f"{split}.jsonl"), [chat_record(prompt, r, few_shot) for r in part])
         if "alpaca" in formats:
-            _write_jsonl(out / "alpaca" / f"{split}.jsonl", [alpaca_record(prompt, r) for r in part])
+            _write_jsonl(storage.join(out, "alpaca", f"{split}.jsonl"), [alpaca_record(prompt, r) for r in part])
     heldout = []
     if noise is not None:
         heldout = [heldout_record(prompt, r.asDict(), few_shot)
                    for r in noise.where(F.col("split") == "heldout").orderBy("pair_id").collect()]
-        _write_jsonl(out / "eval" / "heldout.jsonl", heldout)
+        _write_jsonl(storage.join(out, "eval", "heldout.jsonl"), heldout)
     info = {k: v for k, v in DATASET_INFO.items() if k.split("_")[2] in formats}
     for key in list(info):
         val = dict(info[key], file_name=info[key]["file_name"].replace("train", "validation"))
         info[key.replace("train", "validation")] = val
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "dataset_info.json").write_text(json.dumps(info, indent=2), encoding="utf-8")
-    (out / "prompt.yaml").write_text(prompt.text, encoding="utf-8")
+    storage.write_text(storage.join(out, "dataset_info.json"), json.dumps(info, indent=2))
+    storage.write_text(storage.join(out, "prompt.yaml"), prompt.text)
     counts = {"pairs": len(rows), "train": len(splits["train"]), "validation": len(splits["validation"]),
               "expert": sum(r["origin"] == "expert" for r in rows), "noise": sum(r["origin"] == "noise" for r in rows),
               "heldout": len(heldout)}
@@ -154,7 +152,7 @@ def export_pairs(pairs: DataFrame | None, prompt, out_dir: str | Path, *, model:
                 "prompt": prompt.name, "statuses": list(statuses), "val_fraction": val_fraction, "few_shot": few_shot,
                 "split_rule": f"pmod(xxhash64('split', doc_id), {SPLIT_BUCKETS}) < val_fraction*{SPLIT_BUCKETS}",
                 "formats": formats}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
+    storage.write_text(storage.join(out, "manifest.json"), json.dumps(manifest, indent=2, ensure_ascii=False))
     log.info("export-pairs: %d pairs (%d expert, %d noise) -> %s (train %d, validation %d; %d held out for eval)",
              counts["pairs"], counts["expert"], counts["noise"], out, counts["train"], counts["validation"],
              counts["heldout"])

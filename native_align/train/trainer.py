@@ -9,6 +9,10 @@ dequantized from its GGUF). Choices, and why:
   positions alone (``logits_to_keep``). With Gemma's 262k vocabulary that projection costs as much as the rest of
   the model, so on a CPU this is most of a step's time for the prompt half of each sequence.
 - Checkpoints go to ``<output_dir>/checkpoints``; ``resume_from_checkpoint`` continues from the newest one.
+- One process or one per GPU (``train.distributed``: ddp, fsdp; launched by torchrun / accelerate launch, see
+  ``distributed.py``): only rank 0 writes the worker folder and its records.
+- ``pairs_dir`` and ``output_dir`` may be URIs (``native_align.storage``): pairs are read through it; training writes
+  to a local folder (``train.local_dir``) and rank 0 uploads each checkpoint and the final worker.
 - The final model (LoRA merged into the base weights by default) and tokenizer are saved at ``output_dir`` with
   ``worker.json`` + ``prompt.yaml`` (``native_align.alignment.worker_record``): the rewrite stage prompts the worker
   as it was trained and stores ``aligned.model`` as ``<folder>@<weights sha>``. ``training_summary.json`` records
@@ -24,15 +28,20 @@ import json
 import logging
 import math
 import resource
+import sys
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from native_align import storage
 from native_align.alignment.prompts import PromptTemplate, load_prompt, parse_prompt
 from native_align.alignment.worker_record import new_record
 from native_align.options import add_common_options, common_args
 from native_align.train.data import IGNORE, PairDataset, PadCollator, encode_all, read_conversations
+from native_align.train.distributed import (check_launch, current_launch, processes_wanted, relaunch,
+                                           trainer_arguments)
 from native_align.train.model import latest_checkpoint, load_base, precision, resolve_base
+from native_align.train.outputs import checkpoint_upload, fetch_checkpoint, local_work_dir, merge_saved, upload_worker
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +70,10 @@ class TrainResult:
     tokens_per_second: float = 0.0
     target_tokens_per_second: float = 0.0
     peak_rss_gib: float = 0.0
+    # Processes that trained together (train.distributed), and whether this one wrote the worker (rank 0 only).
+    distributed: str = "none"
+    world_size: int = 1
+    saved: bool = True
 
 
 def completion_loss(model, inputs: dict, num_items_in_batch=None):
@@ -95,15 +108,15 @@ def _trainer_class():
     return CompletionTrainer
 
 
-def pairs_prompt(pairs: Path, fallback: str) -> tuple[PromptTemplate, str, bool]:
+def pairs_prompt(pairs: str | Path, fallback: str) -> tuple[PromptTemplate, str, bool]:
     """(template, its YAML text, few_shot) the exported conversations were built with: export-pairs writes them
     beside the JSONL; a folder made by other tools is assumed to follow ``train.prompt`` (logged)."""
-    manifest = pairs / PAIRS_MANIFEST
-    few_shot = bool(json.loads(manifest.read_text(encoding="utf-8")).get("few_shot", False)) \
-        if manifest.is_file() else False
-    path = pairs / PAIRS_PROMPT_FILE
-    if path.is_file():
-        text = path.read_text(encoding="utf-8")
+    manifest = storage.join(pairs, PAIRS_MANIFEST)
+    few_shot = bool(json.loads(storage.read_text(manifest)).get("few_shot", False)) \
+        if storage.exists(manifest) else False
+    path = storage.join(pairs, PAIRS_PROMPT_FILE)
+    if storage.exists(path):
+        text = storage.read_text(path)
         return parse_prompt(text, source=str(path)), text, few_shot
     log.warning("train-worker: %s has no %s; recording the worker as trained with train.prompt=%s", pairs,
                 PAIRS_PROMPT_FILE, fallback)
@@ -128,11 +141,14 @@ def train_worker(cfg, *, pairs_dir: str | Path | None = None, output_dir: str | 
     """Fine-tune the base model on ``<pairs_dir>/chat/train.jsonl`` and save a loadable, recorded worker folder."""
     from transformers import TrainingArguments, set_seed
 
+    launch = current_launch()
+    check_launch(cfg.distributed, launch)
     where, gguf, label = resolve_base(base_model or cfg.base_model, cfg.gguf_file)
-    pairs = Path(pairs_dir or cfg.pairs_dir)
-    out = Path(output_dir or cfg.output_dir)
-    train_file, val_file = pairs / "chat" / "train.jsonl", pairs / "chat" / "validation.jsonl"
-    if not train_file.is_file():
+    pairs = str(pairs_dir or cfg.pairs_dir)
+    target = str(output_dir or cfg.output_dir)
+    out = local_work_dir(target, cfg.local_dir)  # the output folder itself when it is on a local disk
+    train_file, val_file = storage.join(pairs, "chat", "train.jsonl"), storage.join(pairs, "chat", "validation.jsonl")
+    if not storage.exists(train_file):
         raise FileNotFoundError(f"{train_file} not found: run `native-align export-pairs` first")
     prompt, prompt_yaml, few_shot = pairs_prompt(pairs, cfg.prompt)
     set_seed(cfg.seed)
@@ -143,7 +159,7 @@ def train_worker(cfg, *, pairs_dir: str | Path | None = None, output_dir: str | 
         log.info("train-worker: %s has no chat template; added one (saved with the worker)", label)
     train_ds, dropped = encode_all(tokenizer, read_conversations(train_file), cfg.max_seq_len)
     val_ds, dropped_val = (encode_all(tokenizer, read_conversations(val_file)[: cfg.max_eval_examples],
-                                      cfg.max_seq_len) if val_file.is_file() else (PairDataset([]), 0))
+                                      cfg.max_seq_len) if storage.exists(val_file) else (PairDataset([]), 0))
     if dropped + dropped_val:
         log.warning("train-worker: %d examples longer than max_seq_len=%d were left out", dropped + dropped_val,
                     cfg.max_seq_len)
@@ -179,12 +195,18 @@ def train_worker(cfg, *, pairs_dir: str | Path | None = None, output_dir: str | 
         dataloader_num_workers=0,
         disable_tqdm=True,
         **_warmup(cfg),
+        **trainer_arguments(cfg),
     )
     trainer_cls = _trainer_class() if cfg.completion_logits_only else __import__("transformers").Trainer
-    trainer = trainer_cls(model=model, args=args, train_dataset=train_ds,
+    remote = target if not storage.is_local(target) else None
+    callbacks = [checkpoint_upload(storage.join(remote, "checkpoints"))] if remote else []
+    trainer = trainer_cls(model=model, args=args, train_dataset=train_ds, callbacks=callbacks,
                           eval_dataset=val_ds if has_eval else None, data_collator=PadCollator(tokenizer.pad_token_id))
     resume: str | bool | None = cfg.resume_from_checkpoint or None
     if resume is True:
+        if remote:
+            with args.main_process_first(local=True, desc="fetch the newest checkpoint"):
+                fetch_checkpoint(storage.join(remote, "checkpoints"), out / "checkpoints")
         resume = latest_checkpoint(out / "checkpoints")
         if resume is None:
             log.info("train-worker: resume requested but no checkpoint in %s; starting fresh", out / "checkpoints")
@@ -196,9 +218,41 @@ def train_worker(cfg, *, pairs_dir: str | Path | None = None, output_dir: str | 
 
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     total = sum(p.numel() for p in model.parameters())
-    final = model
-    if cfg.method == "lora" and cfg.merge_lora:
-        final = model.merge_and_unload()
+    sharded = launch.distributed and bool(getattr(trainer, "is_fsdp_enabled", False))
+    if cfg.distributed == "fsdp" and launch.distributed and not sharded:
+        log.warning("train-worker: train.distributed=fsdp but FSDP is not available here (CPU processes): the "
+                    "processes trained as DDP replicas")
+    if sharded:  # every rank takes part in gathering the full weights; rank 0 writes them
+        trainer.save_model(str(out / FSDP_GATHER))
+    result = TrainResult(output_dir=target, base_model=label, method=cfg.method, train_examples=len(train_ds),
+                         validation_examples=len(val_ds), dropped_too_long=dropped + dropped_val,
+                         global_step=int(trainer.state.global_step), losses=losses,
+                         eval_loss=None if eval_loss is None or math.isnan(eval_loss) else float(eval_loss),
+                         seconds=seconds, resumed_from=resume if isinstance(resume, str) else None,
+                         trainable_params=int(trainable), total_params=int(total), prompt_version=prompt.version,
+                         peak_rss_gib=_peak_rss_gib(), distributed=cfg.distributed, world_size=launch.world_size,
+                         saved=launch.main)
+    if launch.main:
+        final = merge_saved(cfg, where, gguf, out / FSDP_GATHER) if sharded else model
+        if not sharded and cfg.method == "lora" and cfg.merge_lora:
+            final = model.merge_and_unload()
+        _save_worker(cfg, final, tokenizer, out, prompt, prompt_yaml, few_shot, label, train_ds, trainer, result)
+        if remote:
+            upload_worker(out, remote)
+    if launch.distributed:
+        trainer.accelerator.wait_for_everyone()  # no rank returns before the worker folder is complete
+    log.info("train-worker: %d steps in %.1fs, loss %s -> %s; %s", result.global_step, seconds,
+             f"{losses[0]:.3f}" if losses else "?", f"{losses[-1]:.3f}" if losses else "?",
+             f"saved {target} as {result.worker_id}" if launch.main else f"rank {launch.rank}: rank 0 saves")
+    return result
+
+
+FSDP_GATHER = "_fsdp_full"
+
+
+def _save_worker(cfg, final, tokenizer, out: Path, prompt, prompt_yaml: str, few_shot: bool, label: str,
+                 train_ds, trainer, result: TrainResult) -> None:
+    """Rank 0: weights, tokenizer, generation config, worker.json + prompt.yaml, training_summary.json."""
     from native_align.lm.reference import forget_gguf_quantization
 
     forget_gguf_quantization(final)
@@ -207,8 +261,9 @@ def train_worker(cfg, *, pairs_dir: str | Path | None = None, output_dir: str | 
     if getattr(final, "generation_config", None) is not None:
         final.generation_config.pad_token_id = tokenizer.pad_token_id
         final.generation_config.save_pretrained(out)
+    # Examples per optimizer step: every process's batch (world_size is 1 without a launcher).
     examples_seen = min(len(train_ds), max(1, trainer.state.global_step) * cfg.per_device_batch_size
-                        * cfg.gradient_accumulation_steps)
+                        * cfg.gradient_accumulation_steps * max(1, result.world_size))
     seen = sum(len(e["input_ids"]) for e in train_ds.examples) * examples_seen / len(train_ds)
     target = sum(sum(1 for x in e["labels"] if x != IGNORE) for e in train_ds.examples) * examples_seen / len(train_ds)
     epochs_done = trainer.state.epoch or 1.0
@@ -218,18 +273,10 @@ def train_worker(cfg, *, pairs_dir: str | Path | None = None, output_dir: str | 
                         chat_template=getattr(tokenizer, "chat_template", None), method=cfg.method,
                         origins=list(cfg.origins), train_examples=len(train_ds))
     record.save(out, prompt_yaml)
-    result = TrainResult(output_dir=str(out), base_model=label, method=cfg.method, train_examples=len(train_ds),
-                         validation_examples=len(val_ds), dropped_too_long=dropped + dropped_val,
-                         global_step=int(trainer.state.global_step), losses=losses,
-                         eval_loss=None if eval_loss is None or math.isnan(eval_loss) else float(eval_loss),
-                         seconds=seconds, resumed_from=resume if isinstance(resume, str) else None,
-                         trainable_params=int(trainable), total_params=int(total), worker_id=record.worker_id,
-                         prompt_version=prompt.version, tokens_per_second=seen / max(seconds, 1e-9),
-                         target_tokens_per_second=target / max(seconds, 1e-9), peak_rss_gib=_peak_rss_gib())
+    result.worker_id = record.worker_id
+    result.tokens_per_second = seen / max(result.seconds, 1e-9)
+    result.target_tokens_per_second = target / max(result.seconds, 1e-9)
     (out / "training_summary.json").write_text(json.dumps(asdict(result), indent=2), encoding="utf-8")
-    log.info("train-worker: %d steps in %.1fs, loss %s -> %s; saved %s as %s", result.global_step, seconds,
-             f"{losses[0]:.3f}" if losses else "?", f"{losses[-1]:.3f}" if losses else "?", out, record.worker_id)
-    return result
 
 
 def main(argv: list[str]) -> int:
@@ -251,6 +298,13 @@ def main(argv: list[str]) -> int:
         cfg.max_steps = ns.max_steps
     if ns.resume:
         cfg.resume_from_checkpoint = True if ns.resume == "latest" else ns.resume
+    if not current_launch().distributed and processes_wanted(cfg) > 1:
+        return relaunch(argv, processes_wanted(cfg))
     result = train_worker(cfg, pairs_dir=ns.pairs_dir, output_dir=ns.output_dir, base_model=ns.base_model)
     print(json.dumps({k: v for k, v in asdict(result).items() if k != "losses"}, indent=2))
     return 0
+
+
+if __name__ == "__main__":  # `torchrun --nproc_per_node N -m native_align.train.trainer ...`: no Spark needed
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    sys.exit(main(sys.argv[1:]))

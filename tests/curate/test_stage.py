@@ -70,12 +70,12 @@ def test_run_writes_delta_and_reruns_are_idempotent(spark, ctx):
     assert [(f.name, f.dataType) for f in table.schema] == [(f.name, f.dataType) for f in SIGNALS_SCHEMA]
     assert table.where("keep").select("doc_id").first()["doc_id"] == "news"
 
-    again = run(ctx)  # nothing new: nothing scored, nothing duplicated
+    again = run(ctx.new_run())  # nothing new: nothing scored, nothing duplicated
     assert again["scored"] == 0 and again["signals_rows"] == len(ROWS)
     ctx.tables.append("documents", _df(spark, [("news2", "t", NEWS + "\n\nخبر إضافي عن الموضوع نفسه.")]))
 
     ctx.settings.curate.write_mode = "all"
     ctx.settings.curate.gopher_quality.min_words = 5000
-    counts = run(ctx)  # thresholds changed: rescore everything, overwrite
+    counts = run(ctx.new_run())  # thresholds changed: rescore everything, overwrite
     assert counts["scored"] == len(ROWS) + 1 and counts["kept"] == 0
     assert counts["reason.gopher_too_few_words"] == len(ROWS) + 1 - 2

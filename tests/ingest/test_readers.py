@@ -111,7 +111,7 @@ def test_csv_parquet_and_text_folders(spark, tmp_path):
         ("t.parquet", 2): ("p2", "نص آخر", None),
         ("n.parquet", 0): ("q0", None, S.NON_STRING_TEXT),
         ("pages/a.txt", 0): (None, "صفحة كاملة\nبسطرين", None),
-        ("pages/empty.txt", 0): (None, "", S.EMPTY_TEXT),
+        ("pages/empty.txt", -1): (None, None, S.EMPTY_FILE),  # a 0-byte file of any format
         ("pages/old.txt", 0): (None, None, S.INVALID_UTF8),
         ("README.md", -1): (None, None, S.UNSUPPORTED_FILE),
     }

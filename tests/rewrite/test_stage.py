@@ -157,3 +157,82 @@ def test_interrupted_run_resumes_from_staging_and_errors_can_be_retried(ray_loca
     assert again["rewrite_work"] == 1 and again["rewrite_ok"] == 1
     rows = _aligned(ctx)
     assert len(rows) == len(docs) and rows[poison]["status"] == "ok"
+
+
+def test_slices_have_exact_sizes_and_cover_the_work_set_once(spark):
+    rows = [(f"doc-{i:03d}", "نص") for i in range(23)]
+    work = spark.createDataFrame(rows, "doc_id string, text string")
+    numbered, sizes = stage.with_slices(work, 5)
+    assert sizes == [5, 5, 5, 5, 3]
+    got = {r["doc_id"]: r["slice"] for r in numbered.collect()}
+    assert sorted(got) == [d for d, _ in rows]
+    assert [sum(1 for s in got.values() if s == k) for k in range(5)] == sizes
+    assert {r["doc_id"]: r["slice"] for r in stage.with_slices(work, 5)[0].collect()} == got  # deterministic
+    assert stage.with_slices(work, None)[1] == [23] and stage.with_slices(work, 50)[1] == [23]
+    assert stage.with_slices(work.limit(0), 5)[1] == []
+
+
+SLICE_DRIVER = """
+import json, logging, os, sys
+sys.path.insert(0, {repo!r})
+logging.basicConfig(level=logging.INFO, format="%(name)s: %(message)s")
+import ray
+spec = json.loads(sys.argv[1])
+ray.init(address=spec["ray"], runtime_env={{"env_vars": {{"PYTHONPATH": {repo!r}}}}})
+from native_align.config import SparkConfig
+from native_align.context import Context
+from native_align.rewrite import stage
+from native_align.settings import build_settings
+from native_align.spark import get_spark
+settings = build_settings(spec["settings"])
+settings.rewrite.engine_options["driver_pid"] = os.getpid()
+spark = get_spark(SparkConfig(master="local[1]", shuffle_partitions=2, driver_memory="1g",
+                              local_dir=spec["local_dir"]))
+print(stage.run(Context.create(settings, spark=spark)))
+"""
+
+
+def test_killed_after_two_slices_keeps_them_and_the_rerun_does_the_rest(ray_local, spark, tmp_path):
+    """A driver killed (SIGKILL) right after its second slice was MERGEd: `aligned` holds exactly those two slices,
+    and the rerun rewrites only the rest. Tables and staging are file:// URIs (Ray reads and writes them too)."""
+    import json
+    import subprocess
+    import sys
+
+    from native_align.context import Context
+    from native_align.settings import build_settings
+    from tests.conftest import REPO
+
+    docs = [(f"slice-doc-{i:02d}", f"الوثيقة رقم {i:02d}\n" + t) for i, (_, t) in enumerate(make_docs(7))]
+    seen = tmp_path / "seen.log"
+    conf = {"tables": {"root": (tmp_path / "tables").as_uri(), "staging_root": (tmp_path / "staging").as_uri()},
+            "rewrite": {"engine": "tests.rewrite.slice_engine:SliceKillEngine", "slice_docs": 2, "work_files": 2,
+                        "chat_few_shot": False,
+                        "engine_options": {"seen_log": str(seen), "model_id": "slicer", "kill_after": 4},
+                        "ray": {"actors": 1, "num_cpus_per_actor": 0.5, "batch_size": 2, "show_progress": False}}}
+    ctx = Context.create(build_settings(conf), spark=spark)
+    write_curated(ctx, docs)
+
+    address = ray_local.get_runtime_context().gcs_address
+    spec = {"ray": address, "settings": conf, "local_dir": str(tmp_path / "spark-local")}
+    proc = subprocess.run([sys.executable, "-c", SLICE_DRIVER.format(repo=str(REPO)), json.dumps(spec)],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=1200)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == -9, out[-4000:]  # killed by the engine, not finished
+    assert "slice 1/4 merged: 2 documents" in out and "slice 2/4 merged: 2 documents" in out, out[-4000:]
+    assert "slice 3/4 merged" not in out
+
+    first = set(seen.read_text(encoding="utf-8").splitlines())
+    assert len(first) == 4  # two slices of two
+    kept = sorted(r["doc_id"] for r in ctx.tables.read("aligned").collect())
+    assert kept == sorted(d for d, t in docs if t.splitlines()[0] in first)
+
+    ctx.settings.rewrite.engine_options = {"seen_log": str(seen), "model_id": "slicer"}  # no kill this time
+    seen.unlink()
+    counts = stage.run(ctx)
+    assert counts["rewrite_work"] == 3 and counts["rewrite_slices"] == 2 and counts["rewrite_merged"] == 3
+    second = set(seen.read_text(encoding="utf-8").splitlines())
+    assert len(second) == 3 and not second & first  # nothing of the first two slices was rewritten again
+    rows = ctx.tables.read("aligned")
+    assert rows.count() == len(docs) and rows.select("doc_id").distinct().count() == len(docs)
+    assert not any(f.endswith(".parquet") for _, _, fs in os.walk(tmp_path / "staging") for f in fs)

@@ -40,7 +40,7 @@ class GopherQuality(SignalFamily):
     def compute(self, b: TextBatch) -> dict[str, np.ndarray]:
         n_words = b.n_words
         word_chars = np.bincount(b.word_doc, weights=b.word_len, minlength=b.n)
-        numeric = pc.utf8_is_numeric(b.words).to_numpy(zero_copy_only=False)
+        numeric = b.word_is_numeric
         alpha_words = np.bincount(b.word_doc, weights=(~numeric).astype(np.float64), minlength=b.n)
         ellipses = b.count("...") + b.count("…")
         lines = b.lines

@@ -9,7 +9,9 @@ Definitions (denominator: characters of the document, as in Gopher/datatrove):
   repeated n-gram (the union of those spans; datatrove walks them greedily, which can only cover less).
 N-grams are over the normalized words (harakat, tatweel, hamza and ya/ta-marbuta variants folded) and are
 counted as 64-bit hashes for the whole batch at once. Only positions whose shorter n-gram repeats can start a
-repeated longer n-gram, so n > 2 only hashes those candidates.
+repeated longer n-gram, so n > 2 only extends those candidates' hashes by one word. Equal hashes are found a few
+hundred thousand n-grams at a time (whole documents per slice: an n-gram never leaves its document), which keeps
+the hash table in cache: 6x cheaper than one factorize over a batch's 3M bigrams.
 """
 
 from __future__ import annotations
@@ -37,27 +39,55 @@ def _word_hashes(ids: np.ndarray) -> np.ndarray:
 
 
 class _NGrams:
-    """Word n-gram hashes at chosen start positions of a batch's flat word array."""
+    """Word n-gram hashes of a batch's flat word array, grown one word at a time."""
 
     def __init__(self, b: TextBatch):
         self.h = _word_hashes(b.word_ids)
         self.doc = b.word_doc
         self.wlen_cum = np.concatenate([[0], np.cumsum(b.word_len)])
         self.n = len(self.h)
+        # words from each position to the end of its document (an n-gram must fit in there)
+        self.left = b.word_offsets[1:][self.doc] - np.arange(self.n)
 
-    def keys(self, pos: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-        """(positions whose n-gram stays inside one document, their n-gram hashes)."""
-        pos = pos[pos + n - 1 < self.n]
-        pos = pos[self.doc[pos + n - 1] == self.doc[pos]]
-        k = self.h[pos].copy()
+    def extend(self, pos: np.ndarray, keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(n-1)-gram hashes at ``pos`` -> (positions whose n-gram stays inside one document, their n-gram hashes).
+        The hash of words w1..wn is ((w1 * M ^ w2) * M ^ ...) ^ wn; ``with_doc`` adds the document."""
+        fits = self.left[pos] >= n
+        pos, keys = pos[fits], keys[fits]
         with np.errstate(over="ignore"):
-            for j in range(1, n):
-                k = (k * _MULT) ^ self.h[pos + j]
-            k = k * _MULT + self.doc[pos].astype(np.uint64)
-        return pos, k
+            return pos, (keys * _MULT) ^ self.h[pos + n - 1]
+
+    def with_doc(self, pos: np.ndarray, keys: np.ndarray) -> np.ndarray:
+        with np.errstate(over="ignore"):
+            return keys * _MULT + self.doc[pos].astype(np.uint64)
 
     def chars(self, pos: np.ndarray, n: int) -> np.ndarray:
         return self.wlen_cum[pos + n] - self.wlen_cum[pos]
+
+
+def factorize_by_doc(keys: np.ndarray, doc: np.ndarray, slice_size: int = 1 << 18) -> np.ndarray:
+    """``pd.factorize(keys)[0]`` for keys that can only be equal within a document (``doc`` ascending): codes in
+    order of first occurrence, computed on slices of whole documents."""
+    n = len(keys)
+    if n <= slice_size:
+        return pd.factorize(keys)[0].astype(np.int64)
+    marks = np.searchsorted(doc, doc[np.arange(slice_size, n, slice_size)], side="left")
+    cuts = np.unique(np.concatenate([[0], marks, [n]]))
+    codes = np.empty(n, dtype=np.int64)
+    base = 0
+    for a, z in zip(cuts[:-1], cuts[1:]):
+        c, uniques = pd.factorize(keys[a:z])
+        codes[a:z] = c + base
+        base += len(uniques)
+    return codes
+
+
+def later_occurrence(codes: np.ndarray) -> np.ndarray:
+    """True where a code has occurred before (codes numbered in order of first occurrence, as factorize does)."""
+    out = np.zeros(len(codes), dtype=bool)
+    if len(codes) > 1:
+        out[1:] = codes[1:] <= np.maximum.accumulate(codes)[:-1]
+    return out
 
 
 def _repeat_stats(p: Pieces) -> tuple[np.ndarray, np.ndarray]:
@@ -114,19 +144,20 @@ class GopherRepetition(SignalFamily):
         if len(b.word_ids) == 0:
             return out
         ng = _NGrams(b)
-        cand = np.arange(ng.n, dtype=np.int64)
+        pos, keys = np.arange(ng.n, dtype=np.int64), ng.h
         for n in range(2, 11):
-            pos, keys = ng.keys(cand, n)
+            pos, keys = ng.extend(pos, keys, n)
             if len(pos) == 0:
                 break
-            codes, _ = pd.factorize(keys)
+            codes = factorize_by_doc(ng.with_doc(pos, keys), ng.doc[pos])
             counts = np.bincount(codes)[codes]
             if n <= 4:
                 out[f"top_{n}gram_frac"] = safe_div(self._top(ng, pos, counts, n, b.n), b.n_chars)
             else:
-                repeat = pd.Series(keys).duplicated(keep="first").to_numpy()
-                out[f"dup_{n}gram_frac"] = safe_div(self._covered_chars(b, pos[repeat], n), b.n_chars)
-            cand = pos[counts >= 2]  # only these can start a repeated (n+1)-gram
+                out[f"dup_{n}gram_frac"] = safe_div(self._covered_chars(ng, pos[later_occurrence(codes)], n, b.n),
+                                                    b.n_chars)
+            again = counts >= 2  # only these can start a repeated (n+1)-gram
+            pos, keys = pos[again], keys[again]
         return out
 
     @staticmethod
@@ -148,12 +179,17 @@ class GopherRepetition(SignalFamily):
         return out
 
     @staticmethod
-    def _covered_chars(b: TextBatch, starts: np.ndarray, n: int) -> np.ndarray:
-        """Characters of the words inside the union of [start, start + n) spans, per document."""
-        size = len(b.word_len) + 1
-        diff = np.bincount(starts, minlength=size) - np.bincount(starts + n, minlength=size)
-        covered = np.cumsum(diff[:-1]) > 0
-        return np.bincount(b.word_doc, weights=np.where(covered, b.word_len, 0), minlength=b.n)
+    def _covered_chars(ng: _NGrams, starts: np.ndarray, n: int, n_docs: int) -> np.ndarray:
+        """Characters of the words inside the union of the [start, start + n) spans (ascending starts), per
+        document: spans of one length merge while each starts before the previous one ends."""
+        if len(starts) == 0:
+            return np.zeros(n_docs)
+        new_block = np.ones(len(starts), dtype=bool)
+        new_block[1:] = starts[1:] >= starts[:-1] + n
+        first = np.flatnonzero(new_block)
+        last = np.r_[first[1:], len(starts)] - 1
+        chars = ng.wlen_cum[starts[last] + n] - ng.wlen_cum[starts[first]]
+        return np.bincount(ng.doc[starts[first]], weights=chars, minlength=n_docs)
 
     def rules(self) -> list[Rule]:
         rules = [

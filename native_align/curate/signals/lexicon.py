@@ -44,6 +44,14 @@ def load_wordlist(path: str) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(word_entries), tuple(other)
 
 
+def distinct_per_doc(doc: np.ndarray, ids: np.ndarray, n_docs: int) -> np.ndarray:
+    """Per document, how many distinct ``ids`` occur (a sort of (doc, id) keys: cheaper than hashing them)."""
+    keys = np.sort((doc << 32) | ids)
+    first = np.ones(len(keys), dtype=bool)
+    first[1:] = keys[1:] != keys[:-1]
+    return np.bincount((keys[first] >> 32).astype(np.int64), minlength=n_docs)
+
+
 class Lexicon(SignalFamily):
     stopwords_path: str | None = None  # None: resources/wordlists/ar_stopwords.txt
     badwords_path: str | None = None  # None: resources/wordlists/ar_badwords.txt
@@ -59,14 +67,12 @@ class Lexicon(SignalFamily):
         stop_words, stop_other = load_wordlist(self._path(self.stopwords_path, "ar_stopwords.txt"))
         bad_words, _ = load_wordlist(self._path(self.badwords_path, "ar_badwords.txt"))
         ids, doc = b.word_ids, b.word_doc
-        is_stop = b.vocab_mask(set(stop_words))[ids] if len(ids) else np.zeros(0, dtype=bool)
-        # distinct stopwords per doc: unique (doc, word id) pairs among stopword occurrences
-        pairs = np.unique((doc[is_stop] << 32) | ids[is_stop])
-        stop_count = np.bincount((pairs >> 32).astype(np.int64), minlength=b.n)
+        is_stop = b.vocab_mask(stop_words)[ids]
+        stop_count = distinct_per_doc(doc[is_stop], ids[is_stop], b.n)
         for entry in stop_other:
-            stop_count = stop_count + (b.count(entry) > 0)
-        is_bad = b.vocab_mask(set(bad_words))[ids] if len(ids) else np.zeros(0, dtype=bool)
-        bad = np.bincount(doc, weights=is_bad.astype(np.float64), minlength=b.n)
+            stop_count = stop_count + b.contains(entry)
+        is_bad = b.vocab_mask(bad_words)[ids]
+        bad = np.bincount(doc[is_bad], minlength=b.n)
         return {"stopword_count": stop_count.astype(np.int64), "badword_ratio": safe_div(bad, b.n_words)}
 
     def rules(self) -> list[Rule]:
