@@ -2,14 +2,18 @@
 
 Real everything: Spark local mode + Delta, fastText, MinHash, the expert annotation against the local
 OpenAI-compatible server, the rewrite with the tiny local LM on a local Ray, the report (tiny LM as reference
-model, the same local server as judge) and the export. Checks that the reconciliation passes and that the report
-and the export agree with the tables.
+model, the same local server as judge) and the export. Checks that the reconciliation passes, that the report
+and the export agree with the tables, and that a successful run prints no traceback and no error-level line: the
+command runs in a process of its own, so its whole output (the JVM's and Ray's included) is checked.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,10 +58,10 @@ def e2e(tmp_path, monkeypatch, spark, tiny_lm):
         }
         cfg_file = tmp_path / "e2e.yaml"
         cfg_file.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
-        from native_align.cli import main
-
-        rc = main(["run", "--config", str(cfg_file)])
-        yield rc, tmp_path, server
+        env = {**os.environ, "NA_E2E_KEY": "sk-e2e-secret-never-printed"}
+        proc = subprocess.run([sys.executable, "-m", "native_align.cli", "run", "--config", str(cfg_file)],
+                              cwd=tmp_path, env=env, capture_output=True, text=True, timeout=1500)
+        yield proc, tmp_path, server
 
 
 @pytest.mark.timeout(1800)
@@ -68,8 +72,13 @@ def test_native_align_run_end_to_end(e2e, spark):
     from native_align.rewrite.aligned import select_aligned
     from native_align.runs import reconcile
 
-    rc, root, server = e2e
-    assert rc == 0
+    proc, root, server = e2e
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 0, out[-6000:]
+    noisy = [line for line in out.splitlines() if "Traceback" in line or re.search(r"\bERROR\b", line)]
+    assert not noisy, "\n".join(noisy[:20])
+    assert "check: " in proc.stdout and "-> OK" in proc.stdout
+    assert "sk-e2e-secret-never-printed" not in out
     settings = load_settings("local", root / "e2e.yaml")
     ctx = Context.create(settings, spark=spark)
     t = ctx.tables

@@ -150,6 +150,7 @@ def test_ingest_and_export_under_spark_submit(standalone_cluster, tmp_path, spar
         assert f":{pid})" not in proc.stdout + proc.stderr
 
 
+@pytest.mark.slow  # 40 s; WARC ingest itself is tested in local mode (tests/ingest/web), jobs under spark-submit above
 def test_warc_ingest_job_under_spark_submit(standalone_cluster, tmp_path, spark):
     """The packaged sample WARC through jobs/ingest.py on the standalone cluster: the worker's task opens the file as
     a stream, the blocklist reaches it as a broadcast, and every record is accounted for."""

@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from native_align.curate import chars
-from native_align.curate.words import Words, split_words
+from native_align.curate.words import Words, split_blanked
 from native_align.text import lid
 from native_align.text.normalize import normalize_batch
 
@@ -74,6 +74,20 @@ class Pieces:
         pattern = "|".join(re.escape(p) for p in phrases)
         return pc.match_substring_regex(self.text, pattern, ignore_case=True).to_numpy(zero_copy_only=False)
 
+    def containing_each(self, *groups: Sequence[str]) -> list[np.ndarray]:
+        """``containing`` of each phrase list: one pass with all phrases, then each list over the few pieces that
+        matched (one scan of the text instead of one a list)."""
+        hit = np.flatnonzero(self.containing([p for g in groups for p in g]))
+        out = []
+        for phrases in groups:
+            mask = np.zeros(len(self.doc), dtype=bool)
+            if len(hit) and phrases:
+                pattern = "|".join(re.escape(p) for p in phrases)
+                mask[hit] = pc.match_substring_regex(self.text.take(pa.array(hit)), pattern,
+                                                     ignore_case=True).to_numpy(zero_copy_only=False)
+            out.append(mask)
+        return out
+
     @cached_property
     def is_repeat(self) -> np.ndarray:
         """True for every occurrence of a piece after its first one in the same document."""
@@ -90,9 +104,11 @@ class Pieces:
 
 
 class TextBatch:
-    """Texts of one batch (``None`` counts as empty) with lazily computed code points, classes, words, lines and
+    """Texts of one batch (``None`` counts as empty) with lazily computed character counts, words, lines and
     paragraphs. ``letter_sets``: the LID letter sets (non-Arabic, dialect, Arabic-keyboard letters) the class bytes
     are built for (default: ``text/lid.py``'s)."""
+
+    chunk_bytes: int = chars.CHUNK_BYTES  # UTF-8 bytes per slice of the per-character pass (tests set it small)
 
     def __init__(self, texts: Sequence[str | None] | pa.Array, letter_sets: tuple[str, str, str] | None = None):
         if isinstance(texts, (pa.Array, pa.ChunkedArray)):
@@ -123,33 +139,19 @@ class TextBatch:
         """Blank texts (only whitespace, as ``str.strip`` sees it)."""
         return np.fromiter((not t.strip() for t in self.texts), dtype=bool, count=self.n)
 
-    # -- code points ------------------------------------------------------------------------------------------
+    # -- characters -------------------------------------------------------------------------------------------
     @cached_property
-    def codepoints(self) -> tuple[np.ndarray, np.ndarray]:
-        """All texts as one uint32 code-point array (not clipped) and per-text offsets."""
-        lengths = np.fromiter((len(t) for t in self.texts), dtype=np.int64, count=self.n)
-        offsets = np.zeros(self.n + 1, dtype=np.int64)
-        np.cumsum(lengths, out=offsets[1:])
-        return np.frombuffer("".join(self.texts).encode("utf-32-le"), dtype=np.uint32), offsets
+    def _chars(self) -> chars.CharPass:
+        """Per-character results in one pass over slices of ~``chunk_bytes`` (``chars.char_pass``)."""
+        return chars.char_pass(self.arrow, self.texts, chars.class_table(*self.letter_sets), self.chunk_bytes)
 
-    @cached_property
+    @property
     def n_chars(self) -> np.ndarray:
-        return np.diff(self.codepoints[1])
-
-    @cached_property
-    def classes(self) -> np.ndarray:
-        """One class byte per code point (``chars.class_table``): the batch's only per-character lookup."""
-        return chars.class_table(*self.letter_sets)[self.codepoints[0]]
-
-    @cached_property
-    def _class_counts(self) -> dict[int, np.ndarray]:
-        bits = (chars.ARABIC_LETTER, chars.NON_ARABIC_LETTER, chars.DIALECT_LETTER, chars.KEYBOARD_ONLY,
-                chars.OFF_KEYBOARD, chars.LETTER)
-        return dict(zip(bits, chars.bit_counts(self.classes, self.codepoints[1], bits)))
+        return self._chars.n_chars
 
     def class_count(self, bit: int) -> np.ndarray:
         """Per text, its code points whose class has ``bit`` (letters, Arabic-script letters, ...)."""
-        return self._class_counts[bit]
+        return self._chars.counts[bit]
 
     @cached_property
     def letters(self) -> lid.LetterCounts:
@@ -170,7 +172,7 @@ class TextBatch:
     # -- words ------------------------------------------------------------------------------------------------
     @cached_property
     def _words(self) -> Words:
-        return Words.of(split_words(self.arrow, self.codepoints[0], self.classes))
+        return Words.of(split_blanked(self.arrow, self._chars.blanked))
 
     @cached_property
     def words(self) -> pa.Array:
@@ -201,6 +203,11 @@ class TextBatch:
         off = np.zeros(self.n + 1, dtype=np.int64)
         np.cumsum(self.n_words, out=off[1:])
         return off
+
+    def word_sum(self, values: np.ndarray) -> np.ndarray:
+        """Per document, the sum of ``values`` (one per word) over its words: one reduceat, as words are in document
+        order (a weighted bincount costs 10x more)."""
+        return lid.segment_sum(values, self.word_offsets)
 
     @cached_property
     def _normalized_ids(self) -> tuple[np.ndarray, pa.Array]:

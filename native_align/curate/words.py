@@ -15,53 +15,35 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from native_align.curate.chars import WORD
-from native_align.text.normalize import normalize_batch
+from native_align.curate.chars import utf8_view
+from native_align.text.normalize import normalize_batch, normalize_code_points
 
 
-def utf8_view(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
-    """(bytes of all values, value offsets into them starting at 0) of a ``large_string`` array without nulls."""
-    bufs = arr.buffers()
-    offsets = np.frombuffer(bufs[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
-    if bufs[2] is None or offsets[-1] == offsets[0]:
-        return np.zeros(0, dtype=np.uint8), offsets - offsets[0]
-    data = np.frombuffer(bufs[2], dtype=np.uint8)[offsets[0]:offsets[-1]]
-    return data, offsets - offsets[0]
-
-
-_ASCII_SPACE = np.zeros(0x110000, dtype=bool)
-_ASCII_SPACE[[9, 10, 11, 12, 13, 32]] = True  # what ascii_split_whitespace splits at
-
-
-def blank_separators(data: np.ndarray, cps: np.ndarray, classes: np.ndarray) -> np.ndarray:
-    """A copy of the UTF-8 ``data`` with every byte of every non-word code point that is not already an ASCII space
-    set to an ASCII space (``cps``, ``classes``: the code points of ``data`` and their class bytes, in order)."""
-    out = data.copy()
-    sep = np.flatnonzero((classes & WORD) == 0)
-    sep = sep[~_ASCII_SPACE[cps[sep]]]  # most separators are spaces and newlines already
-    if not len(sep):
-        return out
-    lead = np.flatnonzero((data & 0xC0) != 0x80)  # byte offset of every code point
-    if len(lead) != len(classes):
-        raise ValueError(f"{len(classes)} class bytes for {len(lead)} code points")
-    start = lead[sep]
-    out[start] = 0x20
-    width = np.where(sep + 1 < len(lead), lead[np.minimum(sep + 1, len(lead) - 1)], len(data)) - start
-    for k in (1, 2, 3):  # continuation bytes of multi-byte separators (، » … NBSP)
-        more = width > k
-        if not more.any():
-            break
-        out[start[more] + k] = 0x20
-    return out
-
-
-def split_words(arr: pa.Array, cps: np.ndarray, classes: np.ndarray) -> pa.ListArray:
-    """Per text, its words (maximal runs of ``WORD`` code points); may hold empty strings at a text's ends.
-    ``cps``, ``classes``: the code points of all texts, concatenated, and their class bytes."""
-    data, offsets = utf8_view(arr)
-    blanked = blank_separators(data, cps, classes) if len(data) else data
-    spaced = pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(offsets), pa.py_buffer(blanked.tobytes()))
+def split_blanked(arr: pa.Array, blanked: np.ndarray) -> pa.ListArray:
+    """Per text of ``arr``, its words, cut from ``blanked`` (``chars.blank_separators`` of its bytes); may hold empty
+    strings at a text's ends."""
+    offsets = utf8_view(arr)[1]
+    spaced = pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(offsets), pa.py_buffer(blanked))
     return pc.ascii_split_whitespace(spaced)
+
+
+def normalize_values(values: pa.Array) -> pa.Array:
+    """``normalize_batch`` of every value of a ``large_string`` array without nulls, as one: a table over the values'
+    code points, and ``normalize_batch`` only for the few values the table cannot do. No Python string per value:
+    3x cheaper on a batch's vocabulary of 160k words."""
+    data, offsets = utf8_view(values)
+    cps = np.frombuffer(data.tobytes().decode("utf-8").encode("utf-32-le"), dtype=np.uint32)
+    cp_offsets = np.zeros(len(values) + 1, dtype=np.int64)
+    np.cumsum(pc.utf8_length(values).to_numpy(), out=cp_offsets[1:])
+    out, out_offsets, special = normalize_code_points(cps, cp_offsets)
+    width = np.zeros(len(out) + 1, dtype=np.int64)  # UTF-8 bytes of each code point, summed
+    np.cumsum(1 + (out >= 0x80).view(np.uint8) + (out >= 0x800) + (out >= 0x10000), out=width[1:])
+    norm = pa.LargeStringArray.from_buffers(len(values), pa.py_buffer(width[out_offsets]),
+                                           pa.py_buffer(out.tobytes().decode("utf-32-le").encode("utf-8")))
+    if special.any():
+        fixed = normalize_batch(values.filter(pa.array(special)).to_pylist())
+        norm = pc.replace_with_mask(norm, pa.array(special), pa.array(fixed, type=pa.large_string()))
+    return norm
 
 
 @dataclass
@@ -76,16 +58,17 @@ class Words:
     @classmethod
     def of(cls, parts: pa.ListArray) -> "Words":
         enc = pc.dictionary_encode(parts.flatten())
-        vocab, idx = enc.dictionary, enc.indices.to_numpy().astype(np.int64)
+        vocab, idx = enc.dictionary, enc.indices.to_numpy()
         vocab_len = pc.utf8_length(vocab).to_numpy().astype(np.int64)
-        doc = pc.list_parent_indices(parts).to_numpy().astype(np.int64)
-        keep = vocab_len[idx] > 0
-        if not keep.all():
+        doc = pc.list_parent_indices(parts).to_numpy()
+        empty = np.flatnonzero(vocab_len == 0)  # "" (pieces at a text's ends) is one entry at most
+        if len(empty):  # drop it from the words and the vocabulary, keeping first-occurrence order
+            e = int(empty[0])
+            keep = idx != e
             idx, doc = idx[keep], doc[keep]
-        if (vocab_len == 0).any():  # drop "" from the vocabulary, keeping first-occurrence order
-            nonempty = vocab_len > 0
-            remap = np.cumsum(nonempty) - 1
-            idx, vocab, vocab_len = remap[idx], vocab.filter(pa.array(nonempty)), vocab_len[nonempty]
+            idx = idx - (idx > e)
+            vocab, vocab_len = pa.concat_arrays([vocab.slice(0, e), vocab.slice(e + 1)]), np.delete(vocab_len, e)
+        idx, doc = idx.astype(np.int64), doc.astype(np.int64)
         return cls(raw_ids=idx, doc=doc, length=vocab_len[idx], raw_vocab=vocab)
 
     def normalized(self) -> tuple[np.ndarray, pa.Array]:
@@ -93,6 +76,6 @@ class Words:
         (``normalize_for_matching``: harakat, tatweel, hamza forms folded)."""
         if not len(self.raw_vocab):
             return np.zeros(0, dtype=np.int64), pa.array([], type=pa.large_string())
-        norm = pa.array(normalize_batch(self.raw_vocab.to_pylist()), type=pa.large_string())
+        norm = normalize_values(self.raw_vocab.cast(pa.large_string()))
         enc = pc.dictionary_encode(norm)
         return enc.indices.to_numpy().astype(np.int64)[self.raw_ids], enc.dictionary

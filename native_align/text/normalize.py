@@ -67,11 +67,50 @@ def _code_point_table() -> np.ndarray:
     return table
 
 
+@lru_cache(maxsize=1)
+def _nfkc_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(maybe_not_yes, ccc) per code point: True where NFKC_QC may not be Yes (not NFKC alone, the second of a
+    canonical pair, Hangul jamo composed by rule, surrogates, all beyond the BMP), and the combining class."""
+    no = np.zeros(0x110000, dtype=bool)
+    ccc = np.zeros(0x110000, dtype=np.uint8)
+    no[0x10000:] = no[0x1100:0x1200] = no[0xD800:0xE000] = True
+    for cp in range(0x10000):
+        ch = chr(cp)
+        ccc[cp] = unicodedata.combining(ch)
+        if not no[cp] and unicodedata.normalize("NFKC", ch) != ch:
+            no[cp] = True
+    for cp in range(0x20000):  # canonical pairs live in planes 0 and 1 (plane 2 has single-character mappings)
+        parts = unicodedata.decomposition(chr(cp)).split()
+        if len(parts) == 2 and not parts[0].startswith("<"):
+            no[int(parts[1], 16)] = True
+    return no, ccc
+
+
+def nfkc_unstable(cps: np.ndarray) -> np.ndarray:
+    """Per code point of strings laid end to end: True where the UAX #15 quick check cannot answer YES (a code point
+    that may not be NFKC_QC=Yes, or a mark after one of a higher class). A string without any is its own NFKC; a
+    string's first mark is checked against the previous string's last code point, which only errs on the safe side."""
+    no, ccc = _nfkc_tables()
+    out = np.take(no, cps)
+    c = np.take(ccc, cps)
+    out[1:] |= (c[1:] != 0) & (c[:-1] > c[1:])
+    return out
+
+
 def _nfkc_joined(texts: Sequence[str | None]) -> str:
-    """NFKC of the texts joined by ``_SEP``, in one call. Equal to joining each text's NFKC: ``_SEP`` is a starter
-    that never composes or decomposes (a stable boundary, UAX #15), so nothing crosses it."""
+    """NFKC of the texts joined by ``_SEP``. Equal to joining each text's NFKC: ``_SEP`` is a starter that never
+    composes or decomposes (a stable boundary, UAX #15), so nothing crosses it; for the same reason only the pieces
+    between separators that hold an unstable code point need NFKC (a few in a batch's vocabulary: 10x cheaper
+    than NFKC of it all)."""
     joined = _SEP.join(t or "" for t in texts).replace("\xa0", " ")  # NFKC(no-break space) is a space
-    return joined if unicodedata.is_normalized("NFKC", joined) else unicodedata.normalize("NFKC", joined)
+    if unicodedata.is_normalized("NFKC", joined):
+        return joined
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    unstable = np.flatnonzero(nfkc_unstable(cps))
+    pieces = joined.split(_SEP)
+    for i in np.unique(np.searchsorted(np.flatnonzero(cps == ord(_SEP)), unstable)):
+        pieces[i] = unicodedata.normalize("NFKC", pieces[i])
+    return _SEP.join(pieces)
 
 
 def normalize_batch(texts: Sequence[str | None]) -> list[str]:
@@ -100,6 +139,38 @@ def normalize_batch(texts: Sequence[str | None]) -> list[str]:
     if len(out) != len(texts):  # a text held the separator: fall back to the reference
         return [normalize_for_matching(t or "") for t in texts]
     return out
+
+
+_SPECIAL = 0xFFFFFFFE  # table value: the code point needs the string path (see _simple_table)
+
+
+@lru_cache(maxsize=1)
+def _simple_table() -> np.ndarray:
+    """``normalize_batch``'s work on one NFKC-stable code point: lower() then ``_code_point_table``; ``_SPECIAL``
+    where that is not a one-character map (lower() of Σ depends on the next letter, of İ is two characters) or gives
+    whitespace (runs and ends need the string path)."""
+    table = np.full(0x110000, _SPECIAL, dtype=np.uint32)
+    cpt = _code_point_table()
+    for cp in range(0x10000):
+        low = chr(cp).lower()
+        if len(low) == 1 and cp != 0x03A3 and not 0xD800 <= cp < 0xE000 and cpt[ord(low)] != _SPACE_MARK:
+            table[cp] = cpt[ord(low)]
+    return table
+
+
+def normalize_code_points(cps: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``normalize_batch`` by table for strings laid end to end as code points (``offsets``: each string's start,
+    and the end): (their normalized code points, new offsets, ``special``). Strings flagged ``special`` (an NFKC-
+    unstable or ``_SPECIAL`` code point; few in a vocabulary) come out wrong and must take ``normalize_batch``."""
+    mapped = np.take(_simple_table(), cps)
+    bad = nfkc_unstable(cps) | (mapped == _SPECIAL)
+    keep = mapped != _DELETE
+    bad_cum = np.zeros(len(cps) + 1, dtype=np.int64)
+    np.cumsum(bad, out=bad_cum[1:])
+    keep_cum = np.zeros(len(cps) + 1, dtype=np.int64)
+    np.cumsum(keep, out=keep_cum[1:])
+    mapped[mapped == _SPECIAL] = 0xFFFD  # a valid placeholder in strings that take the other path
+    return mapped[keep], keep_cum[offsets], np.diff(bad_cum[offsets]) > 0
 
 
 def words(text: str) -> list[str]:

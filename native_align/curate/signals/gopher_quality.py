@@ -39,9 +39,8 @@ class GopherQuality(SignalFamily):
 
     def compute(self, b: TextBatch) -> dict[str, np.ndarray]:
         n_words = b.n_words
-        word_chars = np.bincount(b.word_doc, weights=b.word_len, minlength=b.n)
-        numeric = b.word_is_numeric
-        alpha_words = np.bincount(b.word_doc, weights=(~numeric).astype(np.float64), minlength=b.n)
+        word_chars = b.word_sum(b.word_len)
+        alpha_words = b.word_sum((~b.word_is_numeric).view(np.uint8))
         ellipses = b.count("...") + b.count("…")
         lines = b.lines
         bullet = np.zeros(len(lines.doc), dtype=bool)

@@ -8,10 +8,10 @@ Definitions (denominator: characters of the document, as in Gopher/datatrove):
 - ``dup_{n}gram_frac`` (n=5..10): characters of the words covered by every occurrence, after the first, of a
   repeated n-gram (the union of those spans; datatrove walks them greedily, which can only cover less).
 N-grams are over the normalized words (harakat, tatweel, hamza and ya/ta-marbuta variants folded) and are
-counted as 64-bit hashes for the whole batch at once. Only positions whose shorter n-gram repeats can start a
-repeated longer n-gram, so n > 2 only extends those candidates' hashes by one word. Equal hashes are found a few
-hundred thousand n-grams at a time (whole documents per slice: an n-gram never leaves its document), which keeps
-the hash table in cache: 6x cheaper than one factorize over a batch's 3M bigrams.
+counted as 64-bit hashes. Only positions whose shorter n-gram repeats can start a repeated longer n-gram, so n > 2
+only extends those candidates' hashes by one word. A batch is worked a few hundred thousand words at a time (whole
+documents per slice: an n-gram never leaves its document), which keeps the arrays and the hash table in cache:
+6x cheaper than one factorize over a batch's 3M bigrams, and no page faults for fresh 25 MB arrays.
 """
 
 from __future__ import annotations
@@ -24,30 +24,33 @@ import pyarrow as pa
 from pydantic import Field, field_validator
 
 from native_align.curate.batch import Pieces, TextBatch, safe_div
+from native_align.curate.chars import doc_slices
 from native_align.curate.signals.base import Rule, SignalFamily
 
 _MULT = np.uint64(0x9E3779B97F4A7C15)
 _SEED = 0x5EED
+# Words per slice of whole documents: a slice's n-gram arrays (~0.5 MB each) stay in cache and reuse freed heap
+# memory; a whole 10k-article batch's (~25 MB each) cost more in page faults than in arithmetic.
+SLICE_WORDS = 1 << 16
 
 
-def _word_hashes(ids: np.ndarray) -> np.ndarray:
+def _hash_table(size: int) -> np.ndarray:
     """A random 64-bit value per vocabulary id (structure-free inputs for the n-gram hash)."""
     rng = np.random.default_rng(_SEED)
-    table = rng.integers(0, np.iinfo(np.uint64).max, size=int(ids.max()) + 1 if len(ids) else 1,
-                         dtype=np.uint64, endpoint=True)
-    return table[ids]
+    return rng.integers(0, np.iinfo(np.uint64).max, size=max(size, 1), dtype=np.uint64, endpoint=True)
 
 
 class _NGrams:
-    """Word n-gram hashes of a batch's flat word array, grown one word at a time."""
+    """Word n-gram hashes of a run of whole documents, grown one word at a time (``doc`` counts from 0 in the run,
+    ``doc_offsets``: each document's first word, and the end)."""
 
-    def __init__(self, b: TextBatch):
-        self.h = _word_hashes(b.word_ids)
-        self.doc = b.word_doc
-        self.wlen_cum = np.concatenate([[0], np.cumsum(b.word_len)])
-        self.n = len(self.h)
+    def __init__(self, h: np.ndarray, doc: np.ndarray, wlen: np.ndarray, doc_offsets: np.ndarray):
+        self.h = h
+        self.doc = doc
+        self.wlen_cum = np.concatenate([[0], np.cumsum(wlen)])
+        self.n = len(h)
         # words from each position to the end of its document (an n-gram must fit in there)
-        self.left = b.word_offsets[1:][self.doc] - np.arange(self.n)
+        self.left = doc_offsets[1:][self.doc] - np.arange(self.n)
 
     def extend(self, pos: np.ndarray, keys: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(n-1)-gram hashes at ``pos`` -> (positions whose n-gram stays inside one document, their n-gram hashes).
@@ -63,23 +66,6 @@ class _NGrams:
 
     def chars(self, pos: np.ndarray, n: int) -> np.ndarray:
         return self.wlen_cum[pos + n] - self.wlen_cum[pos]
-
-
-def factorize_by_doc(keys: np.ndarray, doc: np.ndarray, slice_size: int = 1 << 18) -> np.ndarray:
-    """``pd.factorize(keys)[0]`` for keys that can only be equal within a document (``doc`` ascending): codes in
-    order of first occurrence, computed on slices of whole documents."""
-    n = len(keys)
-    if n <= slice_size:
-        return pd.factorize(keys)[0].astype(np.int64)
-    marks = np.searchsorted(doc, doc[np.arange(slice_size, n, slice_size)], side="left")
-    cuts = np.unique(np.concatenate([[0], marks, [n]]))
-    codes = np.empty(n, dtype=np.int64)
-    base = 0
-    for a, z in zip(cuts[:-1], cuts[1:]):
-        c, uniques = pd.factorize(keys[a:z])
-        codes[a:z] = c + base
-        base += len(uniques)
-    return codes
 
 
 def later_occurrence(codes: np.ndarray) -> np.ndarray:
@@ -143,22 +129,30 @@ class GopherRepetition(SignalFamily):
         out.update({f"dup_{n}gram_frac": np.zeros(b.n) for n in range(5, 11)})
         if len(b.word_ids) == 0:
             return out
-        ng = _NGrams(b)
+        table = _hash_table(int(b.word_ids.max()) + 1)
+        off = b.word_offsets
+        for d0, d1 in doc_slices(off, SLICE_WORDS):  # n-grams never cross documents: slices are independent
+            w0, w1 = off[d0], off[d1]
+            ng = _NGrams(table[b.word_ids[w0:w1]], b.word_doc[w0:w1] - d0, b.word_len[w0:w1], off[d0:d1 + 1] - w0)
+            self._ngram_slice(ng, b.n_chars[d0:d1], {k: v[d0:d1] for k, v in out.items()})
+        return out
+
+    def _ngram_slice(self, ng: _NGrams, n_chars: np.ndarray, out: dict[str, np.ndarray]) -> None:
+        """The n-gram columns of one run of documents, written into ``out`` (views of the batch's columns)."""
         pos, keys = np.arange(ng.n, dtype=np.int64), ng.h
         for n in range(2, 11):
             pos, keys = ng.extend(pos, keys, n)
             if len(pos) == 0:
                 break
-            codes = factorize_by_doc(ng.with_doc(pos, keys), ng.doc[pos])
+            codes = pd.factorize(ng.with_doc(pos, keys))[0]
             counts = np.bincount(codes)[codes]
             if n <= 4:
-                out[f"top_{n}gram_frac"] = safe_div(self._top(ng, pos, counts, n, b.n), b.n_chars)
+                out[f"top_{n}gram_frac"][:] = safe_div(self._top(ng, pos, counts, n, len(n_chars)), n_chars)
             else:
-                out[f"dup_{n}gram_frac"] = safe_div(self._covered_chars(ng, pos[later_occurrence(codes)], n, b.n),
-                                                    b.n_chars)
+                out[f"dup_{n}gram_frac"][:] = safe_div(self._covered_chars(ng, pos[later_occurrence(codes)], n,
+                                                                           len(n_chars)), n_chars)
             again = counts >= 2  # only these can start a repeated (n+1)-gram
             pos, keys = pos[again], keys[again]
-        return out
 
     @staticmethod
     def _top(ng: _NGrams, pos: np.ndarray, counts: np.ndarray, n: int, n_docs: int) -> np.ndarray:

@@ -44,8 +44,13 @@ def load_wordlist(path: str) -> tuple[frozenset[str], tuple[str, ...]]:
     return frozenset(word_entries), tuple(other)
 
 
-def distinct_per_doc(doc: np.ndarray, ids: np.ndarray, n_docs: int) -> np.ndarray:
-    """Per document, how many distinct ``ids`` occur (a sort of (doc, id) keys: cheaper than hashing them)."""
+def distinct_per_doc(doc: np.ndarray, ids: np.ndarray, n_docs: int, n_ids: int | None = None) -> np.ndarray:
+    """Per document, how many distinct ``ids`` occur. With ``n_ids`` (ids dense in [0, n_ids), a word list's few
+    entries) a (doc x id) table of seen flags answers without sorting; otherwise a sort of (doc, id) keys."""
+    if n_ids is not None and n_docs * n_ids <= 1 << 24:
+        seen = np.zeros(n_docs * n_ids, dtype=bool)
+        seen[doc * n_ids + ids] = True
+        return np.count_nonzero(seen.reshape(n_docs, n_ids), axis=1)
     keys = np.sort((doc << 32) | ids)
     first = np.ones(len(keys), dtype=bool)
     first[1:] = keys[1:] != keys[:-1]
@@ -67,8 +72,10 @@ class Lexicon(SignalFamily):
         stop_words, stop_other = load_wordlist(self._path(self.stopwords_path, "ar_stopwords.txt"))
         bad_words, _ = load_wordlist(self._path(self.badwords_path, "ar_badwords.txt"))
         ids, doc = b.word_ids, b.word_doc
-        is_stop = b.vocab_mask(stop_words)[ids]
-        stop_count = distinct_per_doc(doc[is_stop], ids[is_stop], b.n)
+        stop_vocab = b.vocab_mask(stop_words)
+        dense = np.cumsum(stop_vocab) - 1  # stopwords of the vocabulary numbered 0..k-1
+        is_stop = stop_vocab[ids]
+        stop_count = distinct_per_doc(doc[is_stop], dense[ids[is_stop]], b.n, int(stop_vocab.sum()))
         for entry in stop_other:
             stop_count = stop_count + b.contains(entry)
         is_bad = b.vocab_mask(bad_words)[ids]
