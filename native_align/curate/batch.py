@@ -52,6 +52,16 @@ def safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
+def drop_empty(arr: pa.Array, keep: np.ndarray) -> pa.Array:
+    """``arr.filter(keep)`` for a ``large_string`` array where ``keep`` drops only empty strings: new offsets over the
+    same bytes (the dropped strings hold none), instead of a copy of all the text."""
+    if not keep.any():
+        return arr.slice(0, 0)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset:arr.offset + len(arr) + 1]
+    new = np.append(offsets[:-1][keep], offsets[-1])
+    return pa.LargeStringArray.from_buffers(int(keep.sum()), pa.py_buffer(new), arr.buffers()[2])
+
+
 class Pieces:
     """Lines or paragraphs of a batch: trimmed non-empty strings, their document, length and a per-doc key."""
 
@@ -60,7 +70,7 @@ class Pieces:
         doc = pc.list_parent_indices(parts).to_numpy()
         length = pc.utf8_length(flat).to_numpy()
         keep = length > 0
-        self.text: pa.Array = flat.filter(pa.array(keep)) if not keep.all() else flat
+        self.text: pa.Array = flat if keep.all() else drop_empty(flat, keep)
         self.doc: np.ndarray = doc[keep].astype(np.int64)
         self.length: np.ndarray = length[keep].astype(np.int64)
         self.count: np.ndarray = per_doc_count(self.doc, n_docs)
@@ -90,12 +100,15 @@ class Pieces:
 
     @cached_property
     def is_repeat(self) -> np.ndarray:
-        """True for every occurrence of a piece after its first one in the same document."""
-        if len(self.doc) == 0:
-            return np.zeros(0, dtype=bool)
-        ids = pc.dictionary_encode(self.text).indices.to_numpy().astype(np.int64)
-        key = (self.doc << 32) | ids
-        return pd.Series(key).duplicated(keep="first").to_numpy()
+        """True for every occurrence of a piece after its first one in the same document. Only pieces that share
+        their length with another piece of their document can repeat, and only those are hashed (a fraction of the
+        batch's text)."""
+        out = np.zeros(len(self.doc), dtype=bool)
+        maybe = np.flatnonzero(pd.Series((self.doc << 32) | self.length).duplicated(keep=False).to_numpy())
+        if len(maybe):
+            ids = pc.dictionary_encode(self.text.take(pa.array(maybe))).indices.to_numpy().astype(np.int64)
+            out[maybe] = pd.Series((self.doc[maybe] << 32) | ids).duplicated(keep="first").to_numpy()
+        return out
 
     def sum(self, mask: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
         """Per-document count of ``mask`` (or sum of ``weights`` where ``mask``)."""
@@ -166,13 +179,16 @@ class TextBatch:
         return count_literal(self.arrow, pattern)
 
     def contains(self, pattern: str) -> np.ndarray:
-        """Does each text contain the literal ``pattern``? (Stops at the first occurrence: cheaper than counting.)"""
-        return pc.match_substring(self.arrow, pattern).to_numpy(zero_copy_only=False)
+        """Does each text contain the literal ``pattern``? (Stops at the first occurrence: cheaper than counting; RE2
+        on the escaped literal is 2.5x cheaper than the plain ``match_substring``.)"""
+        return pc.match_substring_regex(self.arrow, re.escape(pattern)).to_numpy(zero_copy_only=False)
 
     # -- words ------------------------------------------------------------------------------------------------
     @cached_property
     def _words(self) -> Words:
-        return Words.of(split_blanked(self.arrow, self._chars.blanked))
+        words = Words.of(split_blanked(self.arrow, self._chars.blanked))
+        self._chars.blanked = None  # read once: a batch's worth of bytes less at the batch's peak
+        return words
 
     @cached_property
     def words(self) -> pa.Array:

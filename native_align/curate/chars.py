@@ -132,7 +132,7 @@ def blank_separators(data: np.ndarray, classes: np.ndarray, out: np.ndarray) -> 
     """``out`` = the UTF-8 ``data`` with every byte of every non-``WORD`` code point set to an ASCII space
     (``classes``: the class byte of each code point of ``data``, in order; a code point's width is read from its
     lead byte)."""
-    lead = np.flatnonzero((data & 0xC0) != 0x80)  # byte offset of every code point
+    lead = np.flatnonzero(data.view(np.int8) >= -0x40)  # byte offset of every code point (not 0x80-0xBF)
     if len(lead) != len(classes):
         raise ValueError(f"{len(classes)} class bytes for {len(lead)} code points")
     start = lead[np.flatnonzero((classes & WORD) == 0)]
@@ -150,7 +150,7 @@ class CharPass:
 
     n_chars: np.ndarray
     counts: dict[int, np.ndarray]
-    blanked: np.ndarray
+    blanked: np.ndarray | None  # None once the words are cut
 
 
 COUNTED_BITS = (ARABIC_LETTER, NON_ARABIC_LETTER, DIALECT_LETTER, KEYBOARD_ONLY, OFF_KEYBOARD, LETTER)

@@ -23,3 +23,18 @@ def test_normalized_vocabulary_folds_variants():
 def test_containing_maps_hits_to_lines():
     b = TextBatch(pa.array(["one\nPrivacy Policy here\nx", "none"]))
     assert b.lines.containing(["privacy policy"]).tolist() == [False, True, False, False]
+
+
+def test_character_pass_in_small_slices_equals_one_pass():
+    from native_align.curate import chars
+    from tests.curate.texts import MIXED, NEWS, PERSIAN
+
+    texts = [NEWS, "", None, "a،b»c…d\xa0e😀f 12", PERSIAN, "  ", MIXED, "ﻻ ﷲ x\ty"] * 3
+    whole, sliced = TextBatch(texts), TextBatch(texts)
+    sliced.chunk_bytes = 7  # most slices hold one text, some texts span several
+    for bit in chars.COUNTED_BITS:
+        assert whole.class_count(bit).tolist() == sliced.class_count(bit).tolist()
+    assert whole.n_chars.tolist() == sliced.n_chars.tolist() == [len(t or "") for t in texts]
+    assert whole.words.to_pylist() == sliced.words.to_pylist()
+    assert whole.word_doc.tolist() == sliced.word_doc.tolist()
+    assert "😀" not in "".join(sliced.words.to_pylist())  # a symbol separates words
