@@ -40,7 +40,12 @@ def _reply(messages) -> str:
 def e2e(tmp_path, monkeypatch, spark, tiny_lm):
     monkeypatch.chdir(tmp_path)  # `native-align run` writes under ./work, as for a user
     with OpenAIServer(reply_fn=_reply) as server:
+        work = tmp_path / "work"
         conf = {
+            # every location a file:// URI: the code path an s3a:// or abfss:// root takes (tests/test_pipeline_uri.py,
+            # slow, compares it with plain paths); the files land where ./work would hold them
+            "tables": {"root": (work / "tables").as_uri(), "staging_root": (work / "staging").as_uri(),
+                       "checkpoint_dir": (work / "checkpoints").as_uri()},
             "seed": {"size": 6},
             "expert": {"base_url": server.base_url, "model": "expert-test", "api_key_env": "NA_E2E_KEY",
                        "backoff_base_s": 0.01, "timeout_s": 30},
@@ -51,10 +56,12 @@ def e2e(tmp_path, monkeypatch, spark, tiny_lm):
                                  "context_length": 1024},
                 "ray": {"actors": 1, "num_cpus_per_actor": 0.5, "batch_size": 16, "show_progress": False},
             },
-            "report": {"perplexity": {"model": tiny_lm, "sample_size": 8, "max_tokens": 64},
+            "report": {"output_dir": (work / "report").as_uri(),
+                       "perplexity": {"model": tiny_lm, "sample_size": 8, "max_tokens": 64},
                        "judge": {"base_url": server.base_url, "model": "judge-test", "api_key_env": "NA_E2E_KEY",
                                  "sample_size": 4, "backoff_base_s": 0.01}},
-            "export": {"mix": "hybrid", "aligned_ratio": 0.5, "shard_bytes": 16384},
+            "export": {"mix": "hybrid", "aligned_ratio": 0.5, "shard_bytes": 16384,
+                       "output_dir": (work / "export").as_uri()},
         }
         cfg_file = tmp_path / "e2e.yaml"
         cfg_file.write_text(yaml.safe_dump(conf, allow_unicode=True), encoding="utf-8")
@@ -79,6 +86,7 @@ def test_native_align_run_end_to_end(e2e, spark):
     assert not noisy, "\n".join(noisy[:20])
     assert "check: " in proc.stdout and "-> OK" in proc.stdout
     assert "sk-e2e-secret-never-printed" not in out
+    assert not (root / "file:").exists()  # no URI taken for a relative path
     settings = load_settings("local", root / "e2e.yaml")
     ctx = Context.create(settings, spark=spark)
     t = ctx.tables

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-pytestmark = pytest.mark.timeout(2400)
+# slow (40 s: the sample run twice); the default run covers URI roots through every stage in test_pipeline_e2e.py
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(2400)]
 
 
 def _config(root: Path, uri: bool) -> dict:

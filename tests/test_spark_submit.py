@@ -182,6 +182,7 @@ def test_warc_ingest_job_under_spark_submit(standalone_cluster, tmp_path, spark)
     assert sorted(q["reason"] for q in quarantine) == ["no_main_text", "truncated_record", "undecodable"]
 
 
+@pytest.mark.slow  # 35 s (a spark-submit of its own); apply_settings on a running session: tests/test_spark.py
 def test_spark_settings_from_config_reach_a_submitted_job(tmp_path, spark):
     """spark.shuffle_partitions from the config is in the submitted job's Spark conf (the event log's SQL executions
     ran with it), over the launcher's --conf; driver memory, fixed at launch, is named in a warning instead."""

@@ -18,6 +18,7 @@ import pandas as pd
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from native_align import storage
 from native_align.context import Context
 from native_align.moderation.config import ModerationConfig
 from native_align.report import plots, stats
@@ -444,17 +445,18 @@ def build_sections(ctx) -> tuple[list[ReportSection], dict[str, str], dict[str, 
 
 
 def write_report(ctx, output_dir: str | Path | None = None) -> dict[str, int]:
-    """Build and write report.html + report.md; returns the counts."""
+    """Build and write report.html + report.md to a folder or any URI storage.py writes; returns the counts."""
     cfg = ctx.settings.report
-    out = Path(output_dir or cfg.output_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = str(output_dir or cfg.output_dir)
+    storage.makedirs(out)
     sections, pre, counts = build_sections(ctx)
     now = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     where = ctx.tables.cfg.root if ctx.tables.cfg.mode == "path" else ctx.tables.cfg.catalog_prefix
     subtitle = f"run {ctx.run_id} · generated {now} · tables: {where}"
-    (out / HTML_NAME).write_text(render_html(cfg.title, subtitle, sections, pre), encoding="utf-8")
-    (out / MARKDOWN_NAME).write_text(render_markdown(cfg.title, subtitle, sections, pre), encoding="utf-8")
-    log.info("report written to %s (%d sections, %d plots)", out / HTML_NAME, counts["sections"], counts["plots"])
+    html = storage.join(out, HTML_NAME)
+    storage.write_text(html, render_html(cfg.title, subtitle, sections, pre))
+    storage.write_text(storage.join(out, MARKDOWN_NAME), render_markdown(cfg.title, subtitle, sections, pre))
+    log.info("report written to %s (%d sections, %d plots)", html, counts["sections"], counts["plots"])
     return counts
 
 

@@ -10,7 +10,8 @@ from native_align.pipeline import run_stage
 from native_align.runs import reconcile
 from tests.crash.conftest import context, corpus_lines, crash_conf, table_rows, write_corpus
 
-pytestmark = pytest.mark.timeout(3600)
+# slow (70 s: twelve stage runs); `bash scripts/test.sh -m slow tests/crash` runs it
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(3600)]
 
 # batch k: 4 new news documents (one repeats a document of an earlier batch: dedup must see across batches), one
 # English line (rejected), one broken line (quarantined)

@@ -81,6 +81,7 @@ def test_locks_through_hadoops_filesystem(spark, tmp_path):
     assert files.listdir(folder) == []
 
 
+@pytest.mark.slow  # 25 s (two CLI processes); the lock itself is tested in-process above and below
 def test_two_concurrent_curates_one_runs_the_other_is_refused(clean_run, spark, tmp_path):
     """Curate A holds the lock (paused inside its stage, before its commit); curate B exits 3 with the sentence and
     writes nothing; A then finishes, and `signals` is what one curate writes."""

@@ -16,6 +16,7 @@ from native_align.registry import stage_names
 
 
 @pytest.mark.timeout(1800)
+@pytest.mark.slow  # 27 s (every stage on the web sample); WARC/WET ingest is tested in test_stage.py
 def test_web_sample_runs_every_stage_and_reconciles(tmp_path, monkeypatch, spark, tiny_lm, capsys):
     monkeypatch.chdir(tmp_path)  # tables, report and export go under ./work/web, as for a user
     conf = {"rewrite": {"limit": 0}, "report": {"perplexity": {"model": tiny_lm, "sample_size": 4, "max_tokens": 64}}}
