@@ -4,8 +4,8 @@ no lock or staging folder of the dead run is left, and the dead run's committed 
 
 Each kill is a real process (``native-align <stage>`` with ``NATIVE_ALIGN_KILL_AT``, native_align/faults.py) in a
 session of its own, so the kill takes its JVM too. Points named ``during_*`` fire inside a Spark or Ray task while
-the stage's write job runs. The default run kills one point (dedup between its two commits); ``-m slow`` runs every
-point of every stage.
+the stage's write job runs. The default run kills one point (curate inside its commit); ``-m slow`` runs every point
+of every stage.
 """
 
 from __future__ import annotations
@@ -31,9 +31,9 @@ KILL_POINTS: dict[str, tuple[str, ...]] = {
     "rewrite": ("before_slice", "during_slice", "after_slice", "before_slice#2", "before_bookkeeping"),
     "export": ("before_write", "during_shards", "after_shards", "before_bookkeeping"),
 }
-# The default run kills one point (dedup between its two commits, where the reconciliation must tell an interrupted
-# dedup from deleted rows); the ingest crash of the issue is also covered in-process (tests/ingest/test_stage.py).
-DEFAULT = {("dedup", "after_duplicates")}
+# The default run kills one point: curate inside its commit (the JVM dies while a Spark task writes the table, the
+# cheapest world to build); the ingest crash of the issue is also covered in-process (tests/ingest/test_stage.py).
+DEFAULT = {("curate", "during_commit")}
 NEEDS_LLM = {"annotate", "rewrite", "export"}  # their clean run includes the expert and the rewrite
 
 CASES = [pytest.param(stage, point, id=f"{stage}:{point}",
