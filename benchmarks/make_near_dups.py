@@ -178,17 +178,11 @@ def derive(text: str, rng: random.Random, vocab: list[str], pool: list[str], sit
 
 
 def read_originals(path: Path, limit: int | None) -> list[dict]:
-    """Non-empty SaudiNewsNet articles with the ids ``load_corpus`` gives them (``snn-<line>``)."""
-    out = []
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for line_no, line in enumerate(fh):
-            if limit is not None and line_no >= limit:
-                break
-            rec = json.loads(line)
-            text = rec.get("content") or ""
-            if text.strip():
-                out.append({"id": f"snn-{line_no:06d}", "content": text, "source": rec.get("source") or ""})
-    return out
+    """Non-empty SaudiNewsNet articles with the ids the dedup evaluation gives them (``snn-<line>``)."""
+    from native_align.evaluation.dedup import load_corpus
+
+    c = load_corpus(path, limit)
+    return [{"id": i, "content": t, "source": s} for i, t, s in zip(c.doc_ids, c.texts, c.sources)]
 
 
 def generate(originals: list[dict], factor: int, seed: int):

@@ -48,25 +48,24 @@ def _redact(t) -> tuple[str, str]:
     return "", ""
 
 
-def _annotate(t) -> tuple[str, str]:
-    if not t.exists("seed"):
+def _covered(t, base: str, output: str, done: str, waiting: str) -> tuple[str, str]:
+    """How many of ``base``'s documents ``output`` holds (done) and how many it lacks (pending), counted once."""
+    if not t.exists(base):
         return "", ""
-    seed = t.read("seed").select("doc_id")
-    if not t.exists("seed_pairs"):
-        return "", f"{_n(seed.count())} seed documents"
-    done = seed.join(t.read("seed_pairs").select("doc_id").distinct(), "doc_id", "left_semi").count()
-    return f"{_n(done)} seed documents annotated", _pending(seed.count() - done, "seed documents")
+    docs = t.read(base).select("doc_id")
+    total = docs.count()
+    if not t.exists(output):
+        return "", f"{_n(total)} {waiting}"
+    n = docs.join(t.read(output).select("doc_id").distinct(), "doc_id", "left_semi").count()
+    return f"{_n(n)} {done}", _pending(total - n, waiting)
+
+
+def _annotate(t) -> tuple[str, str]:
+    return _covered(t, "seed", "seed_pairs", "seed documents annotated", "seed documents")
 
 
 def _rewrite(t) -> tuple[str, str]:
-    if not t.exists("curated"):
-        return "", ""
-    curated = t.read("curated").select("doc_id")
-    if not t.exists("aligned"):
-        return "", f"{_n(curated.count())} curated documents (up to rewrite.limit)"
-    done = curated.join(t.read("aligned").select("doc_id").distinct(), "doc_id", "left_semi").count()
-    return f"{_n(done)} curated documents rewritten", _pending(curated.count() - done,
-                                                               "curated documents (up to rewrite.limit)")
+    return _covered(t, "curated", "aligned", "curated documents rewritten", "curated documents (up to rewrite.limit)")
 
 
 def _export(ctx) -> tuple[str, str]:
