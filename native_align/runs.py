@@ -97,8 +97,6 @@ def recover(ctx, stage: str, tables: tuple[str, ...] | list[str]) -> list[str]:
 
 def commit_runs(tables, name: str, limit: int = 50) -> list[dict]:
     """The native-align commits of a table, newest first: version, operation, run_id, stage (from userMetadata)."""
-    if tables.cfg.mode != "path" and not tables.exists(name):
-        return []
     if not tables.exists(name):
         return []
     out = []
