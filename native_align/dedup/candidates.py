@@ -19,6 +19,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from native_align.dedup.schema import VERIFIED_SCHEMA
+from native_align.dedup.signatures import key_lists
 
 
 def buckets(band_rows: DataFrame) -> DataFrame:
@@ -48,11 +49,9 @@ def bucket_edges(bucket_df: DataFrame, pair_cap: int | None, pivots: int) -> Dat
 
 
 def _jaccards(batch: pa.RecordBatch) -> np.ndarray:
-    """Exact Jaccard of every row's two sorted unique shingle lists (s1, s2)."""
-    left, right = batch.column("s1"), batch.column("s2")
-    lv = left.values.to_numpy(zero_copy_only=False)
-    rv = right.values.to_numpy(zero_copy_only=False)
-    lo, ro = left.offsets.to_numpy(), right.offsets.to_numpy()
+    """Jaccard of every row's two sorted unique verification key sets (s1, s2: ``signatures`` blobs)."""
+    lv, lo = key_lists(batch.column("s1"))
+    rv, ro = key_lists(batch.column("s2"))
     sims = np.empty(batch.num_rows, dtype=np.float64)
     for i in range(batch.num_rows):
         a, b = lv[lo[i]:lo[i + 1]], rv[ro[i]:ro[i + 1]]

@@ -48,6 +48,9 @@ class DedupConfig(Section):
     # "local": localCheckpoint (fast, executor-local); "reliable": checkpoint to tables.checkpoint_dir (survives
     # executor loss: use on clusters); "none": keep lineage (tiny inputs only).
     checkpoint: Literal["local", "reliable", "none"] = "local"
+    # Edge lists up to this size are labelled on the driver (scipy; ~100 bytes an edge there): the Spark rounds'
+    # job scheduling dominates small graphs. 0: always in Spark.
+    local_max_edges: int = Field(2_000_000, ge=0)
 
     # -- survivors ----------------------------------------------------------------------------------------------
     # Sort keys that pick the one document a cluster keeps; doc_id always breaks the remaining ties.

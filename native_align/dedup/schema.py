@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from pyspark.sql.types import (ArrayType, BooleanType, DoubleType, IntegerType, LongType, StringType, StructField,
+from pyspark.sql.types import (ArrayType, BinaryType, BooleanType, DoubleType, IntegerType, LongType, StringType, StructField,
                                StructType)
 
 # One row per document that has at least one shingle: its LSH band hashes (one per band, index = band) and,
-# when verification is on, its sorted unique shingle hashes (64-bit, stored as signed bigint).
+# when verification is on, its sorted unique 32-bit verification keys (minhash.verification_keys) as one
+# little-endian uint32 blob; n_shingles counts those keys.
 SIGNATURES_SCHEMA = StructType([
     StructField("doc_id", StringType(), False),
     StructField("n_shingles", IntegerType(), False),
     StructField("bands", ArrayType(LongType(), False), False),
-    StructField("shingles", ArrayType(LongType(), False), True),
+    StructField("shingles", BinaryType(), True),
 ])
 
 # Undirected edges between documents, always stored with src < dst (doc_id order).

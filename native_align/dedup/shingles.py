@@ -3,8 +3,8 @@ handful of Arrow/numpy passes instead of a Python loop per document and per word
 
 The result is identical to ``minhash.shingle_set(normalize_for_matching(text))`` for every text (a test holds
 both paths to that): the batch is normalized by ``normalize_batch`` (one table lookup over all code points),
-split into words by Arrow's RE2 kernel with the same word definition as ``normalize.words`` (letters, digits,
-underscore; harakat are gone after normalization), each *distinct* word is hashed once with xxh64, and the n-gram
+every non-word character turned into a space in the same table pass (the word characters are those of
+``normalize.words``), split on single spaces by Arrow, each *distinct* word is hashed once with xxh64, and the n-gram
 hashes of all documents are mixed in one vectorized pass over the flat token array, keeping the n-grams that do
 not cross a document boundary; one packed sort makes each document's shingles sorted and unique.
 """
@@ -21,9 +21,6 @@ import xxhash
 from native_align.dedup.minhash import SHINGLE_BITS, WORD_HASH_SEED, _ngram_hashes, shingle_set
 from native_align.text.normalize import normalize_batch
 
-NON_WORD = r"[^\pL\pN_]+"  # the complement of normalize.words' word characters (no harakat left)
-
-
 MAX_DOCS = 1 << (64 - SHINGLE_BITS)  # documents per packed sort: the index takes the bits a shingle leaves
 
 
@@ -32,14 +29,14 @@ def batch_shingles(texts: Sequence[str | None], shingle: str = "word", n: int = 
     if len(texts) > MAX_DOCS:
         parts = [batch_shingles(texts[i:i + MAX_DOCS], shingle, n) for i in range(0, len(texts), MAX_DOCS)]
         return np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    norm = normalize_batch(texts)
     if shingle != "word":  # character shingles: per text (an option, not the default path)
-        sets = [shingle_set(t, shingle, n) for t in norm]
+        sets = [shingle_set(t, shingle, n) for t in normalize_batch(texts)]
         sizes = np.fromiter((s.size for s in sets), dtype=np.int64, count=len(sets))
         flat = np.concatenate(sets) if sets else np.empty(0, np.uint64)
         return flat.astype(np.uint64, copy=False), sizes
-    n_docs = len(norm)
-    parts = pc.split_pattern_regex(pa.array(norm, pa.large_string()), NON_WORD)
+    words_view = normalize_batch(texts, words_only=True)  # words joined by single spaces
+    n_docs = len(words_view)
+    parts = pc.split_pattern(pa.array(words_view, pa.large_string()), " ")
     flat_words = parts.flatten()
     doc = pc.list_parent_indices(parts).to_numpy().astype(np.int64)
     nonempty = pc.greater(pc.binary_length(flat_words), 0)

@@ -1,4 +1,4 @@
-"""Spark side of MinHash: one ``mapInArrow`` pass from (doc_id, text) to band hashes (and shingle sets).
+"""Spark side of MinHash: one ``mapInArrow`` pass from (doc_id, text) to band hashes (and verification keys).
 
 Each Arrow batch is normalized and shingled by :mod:`native_align.dedup.shingles` and hashed by
 :mod:`native_align.dedup.minhash`, each in a few vectorized passes;
@@ -14,17 +14,35 @@ import pyarrow as pa
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from native_align.dedup.minhash import LshParams, band_hashes, signatures_flat
+from native_align.dedup.minhash import LshParams, band_hashes, signatures_flat, verification_keys
 from native_align.dedup.shingles import batch_shingles
 from native_align.dedup.schema import SIGNATURES_SCHEMA
-
-_LIST_I64 = pa.list_(pa.int64())
-
 
 def _list_array(flat: np.ndarray, lengths: np.ndarray) -> pa.Array:
     offsets = np.zeros(lengths.size + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
     return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(flat.view(np.int64), pa.int64()))
+
+
+def _key_blobs(keys: np.ndarray, lengths: np.ndarray) -> pa.Array:
+    """One binary value per document: its uint32 verification keys, little-endian, end to end (a blob moves
+    through Arrow, the shuffle and the cache as one copy, where an array of longs is converted per element)."""
+    offsets = np.zeros(lengths.size + 1, dtype=np.int32)
+    np.cumsum(lengths * 4, out=offsets[1:])
+    data = np.ascontiguousarray(keys, dtype="<u4")
+    return pa.Array.from_buffers(pa.binary(), lengths.size, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def key_lists(blobs: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(flat uint32 keys, offsets in keys) of a binary column written by :func:`_key_blobs` (any Arrow offset width,
+    sliced or not)."""
+    validity, offsets, data = blobs.buffers()[:3]
+    width = np.int64 if pa.types.is_large_binary(blobs.type) else np.int32
+    off = np.frombuffer(offsets, dtype=width, count=len(blobs) + 1, offset=blobs.offset * np.dtype(width).itemsize)
+    if data is None or not len(blobs):
+        return np.empty(0, np.uint32), np.zeros(len(blobs) + 1, np.int64)
+    keys = np.frombuffer(data, dtype="<u4", count=int(off[-1]) // 4)
+    return keys, off.astype(np.int64) // 4
 
 
 def signature_batches(batches: Iterator[pa.RecordBatch], params: LshParams,
@@ -39,11 +57,16 @@ def signature_batches(batches: Iterator[pa.RecordBatch], params: LshParams,
         kept_sizes = sizes[keep]
         sig = signatures_flat(flat, kept_sizes, params.num_perm, params.seed)
         bands = band_hashes(sig, params.bands, params.rows)
+        if keep_shingles:
+            keys, n_keys = verification_keys(flat, kept_sizes)
+            blobs = _key_blobs(keys, n_keys)
+        else:
+            n_keys, blobs = kept_sizes, pa.nulls(len(keep), pa.binary())
         columns = [
             ids.take(pa.array(keep)).cast(pa.string()),
-            pa.array(kept_sizes.astype(np.int32), pa.int32()),
+            pa.array(n_keys.astype(np.int32), pa.int32()),
             _list_array(bands.reshape(-1), np.full(len(keep), params.bands, dtype=np.int64)),
-            _list_array(flat, kept_sizes) if keep_shingles else pa.nulls(len(keep), _LIST_I64),
+            blobs,
         ]
         yield pa.RecordBatch.from_arrays(columns, names=SIGNATURES_SCHEMA.fieldNames())
 

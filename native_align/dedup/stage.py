@@ -95,7 +95,7 @@ def find_duplicates(docs: DataFrame, cfg: DedupConfig, checkpoint: str | None = 
         result.cached.extend(cached)
         edges = edges.unionByName(fuzzy)
     components = connected_components(edges.select(*EDGES_SCHEMA.fieldNames()), cfg.max_iterations,
-                                      checkpoint or cfg.checkpoint)
+                                      checkpoint or cfg.checkpoint, cfg.local_max_edges)
     result.duplicates = duplicates_table(components, docs, cfg.survivor)
     return result
 

@@ -113,15 +113,31 @@ def _nfkc_joined(texts: Sequence[str | None]) -> str:
     return _SEP.join(pieces)
 
 
-def normalize_batch(texts: Sequence[str | None]) -> list[str]:
+@lru_cache(maxsize=1)
+def _words_table() -> np.ndarray:
+    """``_code_point_table`` with every result that is not a word character (by ``words``' own regex, so the two
+    cannot drift) turned into whitespace; deletions and the batch separator stay."""
+    table = _code_point_table().copy()
+    is_word = np.fromiter((_WORD.match(chr(cp)) is not None for cp in range(0x110000)), dtype=bool, count=0x110000)
+    other = (table != _DELETE) & (table != _SPACE_MARK)
+    other[ord(_SEP)] = False
+    other[other] = ~is_word[table[other]]
+    table[other] = _SPACE_MARK
+    return table
+
+
+def normalize_batch(texts: Sequence[str | None], words_only: bool = False) -> list[str]:
     """``normalize_for_matching`` of every text (``None`` as ""): one NFKC and one lower() over the joined batch,
     then one table lookup over its code points instead of regexes and ``str.translate`` per text (about 4x faster
-    than the reference on SaudiNewsNet; no per-text Python call, which matters for 100k-word vocabularies)."""
+    than the reference on SaudiNewsNet; no per-text Python call, which matters for 100k-word vocabularies).
+
+    ``words_only``: ``" ".join(words(normalize_for_matching(text)))`` instead, every non-word character a space in
+    the same pass, so a caller splits words on single spaces (a literal split, 6x cheaper than a Unicode regex)."""
     if not texts:
         return []
     joined = _nfkc_joined(texts).lower()
     cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    mapped = _code_point_table()[cp]
+    mapped = (_words_table() if words_only else _code_point_table())[cp]
     mapped = mapped[mapped != _DELETE]  # deletions first: "a ـ b" has one whitespace run once tatweel is gone
     space = mapped == _SPACE_MARK
     keep = np.ones(len(mapped), dtype=bool)
@@ -137,6 +153,8 @@ def normalize_batch(texts: Sequence[str | None]) -> list[str]:
     mapped = mapped[~(space & (before | after))]
     out = mapped.tobytes().decode("utf-32-le", "surrogatepass").split(_SEP)
     if len(out) != len(texts):  # a text held the separator: fall back to the reference
+        if words_only:
+            return [" ".join(words(normalize_for_matching(t or ""))) for t in texts]
         return [normalize_for_matching(t or "") for t in texts]
     return out
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from native_align.dedup.candidates import bucket_edges, buckets, verify_edges
-from native_align.dedup.minhash import shingle_set
+from native_align.dedup.minhash import shingle_set, verification_keys
 from native_align.text.normalize import normalize_for_matching
 from tests.dedup.conftest import arabic_text, edit_words
 
@@ -32,10 +32,12 @@ def test_pairs_pivots_and_star(spark):
 def test_verification_keeps_only_true_matches(spark):
     base = arabic_text(1, 200)
     texts = {"a": base, "b": edit_words(base, 1, 2), "c": arabic_text(2, 200)}
-    sigs = spark.createDataFrame(
-        [(d, int(s.size), [0], s.view(np.int64).tolist())
-         for d, s in ((d, shingle_set(normalize_for_matching(t))) for d, t in texts.items())],
-        "doc_id string, n_shingles int, bands array<bigint>, shingles array<bigint>")
+    rows = []
+    for d, t in texts.items():
+        sset = shingle_set(normalize_for_matching(t))
+        keys, counts = verification_keys(sset, np.array([sset.size]))
+        rows.append((d, int(counts[0]), [0], keys.astype("<u4").tobytes()))
+    sigs = spark.createDataFrame(rows, "doc_id string, n_shingles int, bands array<bigint>, shingles binary")
     edges = spark.createDataFrame([("a", "b"), ("a", "c")], "src string, dst string")
     got = {(r["src"], r["dst"]): r["jaccard"] for r in verify_edges(edges, sigs, 0.8).collect()}
     assert set(got) == {("a", "b")} and 0.9 < got[("a", "b")] < 1.0
