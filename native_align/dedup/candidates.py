@@ -15,36 +15,73 @@ from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from native_align.dedup.schema import VERIFIED_SCHEMA
+from native_align.dedup.schema import EDGES_SCHEMA, VERIFIED_SCHEMA
 from native_align.dedup.signatures import key_lists
 
 
-def buckets(band_rows: DataFrame) -> DataFrame:
-    """(band, band_hash, members sorted by doc_id) for every bucket with at least two documents."""
-    return (band_rows.groupBy("band", "band_hash")
-            .agg(F.array_sort(F.collect_list("doc_id")).alias("members"))
-            .where(F.size("members") >= 2))
+def _runs(band: np.ndarray, band_hash: np.ndarray, rank: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Band rows sorted by (band, band_hash, doc rank) -> (order, start and size of every bucket of >= 2)."""
+    order = np.lexsort((rank, band_hash, band))
+    band, band_hash = band[order], band_hash[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (band[1:] != band[:-1]) | (band_hash[1:] != band_hash[:-1])
+    starts = np.flatnonzero(first)
+    sizes = np.diff(np.append(starts, len(order)))
+    shared = sizes >= 2
+    return order, starts[shared], sizes[shared]
 
 
-def bucket_edges(bucket_df: DataFrame, pair_cap: int | None, pivots: int) -> DataFrame:
-    """Distinct (src, dst) with src < dst; ``pair_cap=None`` means star edges only (one pivot)."""
-    k = F.size("members")
-    if pair_cap is None:
-        n_pivots = F.lit(1)
-    else:
-        n_pivots = F.when(k <= pair_cap, k - 1).otherwise(F.least(k - 1, F.lit(pivots)))
-    pairs = F.flatten(F.transform(
-        F.sequence(F.lit(0), n_pivots - 1),
-        lambda i: F.transform(F.slice("members", i + 2, k - i - 1),
-                              lambda y: F.struct(F.element_at("members", i + 1).alias("src"), y.alias("dst")))))
-    # Near-identical documents fall into the same buckets in most bands: expanding each distinct member list
-    # once, not once per band, cuts the pair rows before the shuffle of `distinct` (up to bands-fold).
-    return (bucket_df.select("members").distinct()
-            .select(F.explode(pairs).alias("e"))
-            .select("e.src", "e.dst")
+def bucket_pair_batches(batches: Iterator[pa.RecordBatch], pair_cap: int | None,
+                        pivots: int) -> Iterator[pa.RecordBatch]:
+    """Every band row (band, band_hash, doc_id) of one partition shuffled by bucket -> the partition's distinct
+    (src, dst) candidate pairs, src < dst (pure function: testable without Spark).
+
+    A bucket's members sorted by doc_id; pivots i < n_pivots pair with every later member; n_pivots is size - 1
+    (all pairs) up to ``pair_cap`` members, else ``pivots``; ``pair_cap=None``: one pivot (a star). All buckets at
+    once: a lexsort, then the pairs laid out by ``np.repeat``. The partition is held in memory (its band rows as
+    Arrow: ~50 bytes a row)."""
+    table = pa.Table.from_batches(list(batches))
+    if table.num_rows == 0:
+        return
+    ids = table.column("doc_id").combine_chunks()
+    docs = pc.unique(ids)
+    docs = docs.take(pc.sort_indices(docs))  # rank order = doc_id order
+    rank = pc.index_in(ids, value_set=docs).to_numpy().astype(np.int64)
+    order, starts, sizes = _runs(table.column("band").to_numpy(), table.column("band_hash").to_numpy(), rank)
+    if not len(starts):
+        return
+    rank = rank[order]
+    n_pivots = np.ones_like(sizes) if pair_cap is None else \
+        np.where(sizes <= pair_cap, sizes - 1, np.minimum(sizes - 1, pivots))
+    bucket = np.repeat(np.arange(len(starts)), n_pivots)  # one entry per (bucket, pivot i)
+    i = np.arange(len(bucket)) - np.repeat(np.cumsum(n_pivots) - n_pivots, n_pivots)
+    pivot = starts[bucket] + i
+    later = sizes[bucket] - 1 - i  # members after pivot i
+    src = np.repeat(pivot, later)
+    dst = np.repeat(pivot + 1, later) + (np.arange(len(src)) - np.repeat(np.cumsum(later) - later, later))
+    pairs = np.unique((rank[src] << 32) | rank[dst])  # distinct within the partition, ordered
+    for lo in range(0, len(pairs), 100_000):
+        chunk = pairs[lo:lo + 100_000]
+        yield pa.RecordBatch.from_arrays([docs.take(pa.array(chunk >> 32)), docs.take(pa.array(chunk & 0xFFFFFFFF))],
+                                         names=EDGES_SCHEMA.fieldNames())
+
+
+def bucket_edges(band_rows: DataFrame, pair_cap: int | None, pivots: int) -> DataFrame:
+    """Band rows -> distinct candidate (src, dst), src < dst; ``pair_cap=None`` means star edges only.
+
+    One shuffle of the band rows by bucket, the pairs made per partition in numpy (:func:`bucket_pair_batches`),
+    one ``distinct`` for pairs that share buckets in several partitions. It replaced a collect_list per bucket
+    and array expressions (three shuffles): 9.3-12.3 s -> 5.0-6.1 s for the 4.9M band rows of the 10x
+    near-duplicate corpus, same 887,448 pairs."""
+    def fn(batches):
+        return bucket_pair_batches(batches, pair_cap, pivots)
+
+    return (band_rows.repartition("band", "band_hash")
+            .mapInArrow(fn, EDGES_SCHEMA)
             .distinct())
 
 

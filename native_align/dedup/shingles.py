@@ -4,7 +4,7 @@ handful of Arrow/numpy passes instead of a Python loop per document and per word
 The result is identical to ``minhash.shingle_set(normalize_for_matching(text))`` for every text (a test holds
 both paths to that): the batch is normalized by ``normalize_batch`` (one table lookup over all code points),
 every non-word character turned into a space in the same table pass (the word characters are those of
-``normalize.words``), split on single spaces by Arrow, each *distinct* word is hashed once with xxh64, and the n-gram
+``normalize.words``), split on single spaces by Arrow, each *distinct* word is hashed once (``minhash.word_hashes``, vectorized over the vocabulary's bytes), and the n-gram
 hashes of all documents are mixed in one vectorized pass over the flat token array, keeping the n-grams that do
 not cross a document boundary; one packed sort makes each document's shingles sorted and unique.
 """
@@ -16,9 +16,8 @@ from typing import Sequence
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import xxhash
 
-from native_align.dedup.minhash import SHINGLE_BITS, WORD_HASH_SEED, _ngram_hashes, shingle_set
+from native_align.dedup.minhash import SHINGLE_BITS, _ngram_hashes, shingle_set, word_hashes
 from native_align.text.normalize import normalize_batch
 
 MAX_DOCS = 1 << (64 - SHINGLE_BITS)  # documents per packed sort: the index takes the bits a shingle leaves
@@ -45,10 +44,7 @@ def batch_shingles(texts: Sequence[str | None], shingle: str = "word", n: int = 
     if len(doc) == 0:
         return np.empty(0, np.uint64), np.zeros(n_docs, np.int64)
     enc = pc.dictionary_encode(flat_words)
-    vocab = enc.dictionary.to_pylist()
-    vocab_hash = np.fromiter((xxhash.xxh64_intdigest(w.encode("utf-8"), seed=WORD_HASH_SEED) for w in vocab),
-                             dtype=np.uint64, count=len(vocab))
-    tokens = vocab_hash[enc.indices.to_numpy()]
+    tokens = word_hashes(enc.dictionary)[enc.indices.to_numpy()]
     n_tokens = np.bincount(doc, minlength=n_docs)
 
     # n-grams inside one document: start i is valid when token i + n - 1 belongs to the same document.

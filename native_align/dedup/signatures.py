@@ -45,30 +45,44 @@ def key_lists(blobs: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return keys, off.astype(np.int64) // 4
 
 
+# Documents shingled at a time. Spark hands over 10,000 rows a batch; in slices of ~1,000 the numpy temporaries
+# (a few code-point arrays of the slice's text) stay small enough for malloc to reuse instead of mapping fresh
+# pages each time: 0.71 s instead of 0.92 s per 10,000 SaudiNewsNet articles (500: 0.74, 2,000: 0.72).
+SLICE_DOCS = 1000
+
+
 def signature_batches(batches: Iterator[pa.RecordBatch], params: LshParams,
                       keep_shingles: bool) -> Iterator[pa.RecordBatch]:
     """Arrow batches of (doc_id, text) -> batches of SIGNATURES_SCHEMA (pure function: testable without Spark)."""
-    for batch in batches:
-        ids = batch.column("doc_id")
-        flat, sizes = batch_shingles(batch.column("text").to_pylist(), params.shingle, params.ngram)
-        keep = np.flatnonzero(sizes > 0)
-        if not keep.size:
-            continue
-        kept_sizes = sizes[keep]
-        sig = signatures_flat(flat, kept_sizes, params.num_perm, params.seed)
-        bands = band_hashes(sig, params.bands, params.rows)
-        if keep_shingles:
-            keys, n_keys = verification_keys(flat, kept_sizes)
-            blobs = _key_blobs(keys, n_keys)
-        else:
-            n_keys, blobs = kept_sizes, pa.nulls(len(keep), pa.binary())
-        columns = [
-            ids.take(pa.array(keep)).cast(pa.string()),
-            pa.array(n_keys.astype(np.int32), pa.int32()),
-            _list_array(bands.reshape(-1), np.full(len(keep), params.bands, dtype=np.int64)),
-            blobs,
-        ]
-        yield pa.RecordBatch.from_arrays(columns, names=SIGNATURES_SCHEMA.fieldNames())
+    for big in batches:
+        for start in range(0, big.num_rows, SLICE_DOCS):
+            out = _signature_batch(big.slice(start, SLICE_DOCS), params, keep_shingles)
+            if out is not None:
+                yield out
+
+
+def _signature_batch(batch: pa.RecordBatch, params: LshParams, keep_shingles: bool) -> pa.RecordBatch | None:
+    """One slice of documents -> its SIGNATURES_SCHEMA batch (None when no document has a shingle)."""
+    ids = batch.column("doc_id")
+    flat, sizes = batch_shingles(batch.column("text").to_pylist(), params.shingle, params.ngram)
+    keep = np.flatnonzero(sizes > 0)
+    if not keep.size:
+        return None
+    kept_sizes = sizes[keep]
+    sig = signatures_flat(flat, kept_sizes, params.num_perm, params.seed)
+    bands = band_hashes(sig, params.bands, params.rows)
+    if keep_shingles:
+        keys, n_keys = verification_keys(flat, kept_sizes)
+        blobs = _key_blobs(keys, n_keys)
+    else:
+        n_keys, blobs = kept_sizes, pa.nulls(len(keep), pa.binary())
+    columns = [
+        ids.take(pa.array(keep)).cast(pa.string()),
+        pa.array(n_keys.astype(np.int32), pa.int32()),
+        _list_array(bands.reshape(-1), np.full(len(keep), params.bands, dtype=np.int64)),
+        blobs,
+    ]
+    return pa.RecordBatch.from_arrays(columns, names=SIGNATURES_SCHEMA.fieldNames())
 
 
 def compute_signatures(docs: DataFrame, params: LshParams, keep_shingles: bool, counter=None) -> DataFrame:

@@ -18,7 +18,7 @@ from pyspark.sql import functions as F
 from native_align import faults
 from native_align.context import Context
 from native_align.dedup.boilerplate import boilerplate_positions, line_hashes, min_docs_for, strip_boilerplate
-from native_align.dedup.candidates import bucket_edges, buckets, counted, verify_edges
+from native_align.dedup.candidates import bucket_edges, counted, verify_edges
 from native_align.dedup.components import connected_components
 from native_align.dedup.config import DedupConfig
 from native_align.dedup.exact import exact_edges, exact_groups, representatives
@@ -63,7 +63,7 @@ def fuzzy_edges(reps: DataFrame, cfg: DedupConfig, counters: dict) -> tuple[Data
 
     Returns the edges (``src``, ``dst``) and the frames cached on the way (the caller releases them once the
     edges are consumed). Shuffles: signatures by doc_id once (so both verification joins reuse it), band rows to
-    buckets, distinct candidates, and the candidates twice (to each end's signature)."""
+    buckets, distinct candidates, and the candidates twice (to each end's verification keys)."""
     params = LshParams.from_config(cfg)
     log.info("dedup: MinHash %d perms, %d bands x %d rows (P(candidate | J=%.2f) = %.3f), %s %d-grams",
              params.num_perm, params.bands, params.rows, cfg.threshold,
@@ -75,7 +75,7 @@ def fuzzy_edges(reps: DataFrame, cfg: DedupConfig, counters: dict) -> tuple[Data
     if cfg.verify:
         sigs = sigs.repartition("doc_id")
     sigs = sigs.persist(StorageLevel.MEMORY_AND_DISK)
-    cand = bucket_edges(buckets(band_rows(sigs)), cfg.bucket_pair_cap if cfg.verify else None, cfg.bucket_pivots)
+    cand = bucket_edges(band_rows(sigs), cfg.bucket_pair_cap if cfg.verify else None, cfg.bucket_pivots)
     if not cfg.verify:
         return counted(cand, counters["candidate_pairs"]), [sigs]
     verified = verify_edges(cand, sigs, cfg.threshold, counters).persist(StorageLevel.MEMORY_AND_DISK)

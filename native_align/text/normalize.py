@@ -135,9 +135,12 @@ def normalize_batch(texts: Sequence[str | None], words_only: bool = False) -> li
     the same pass, so a caller splits words on single spaces (a literal split, 6x cheaper than a Unicode regex)."""
     if not texts:
         return []
-    joined = _nfkc_joined(texts).lower()
+    joined = _nfkc_joined(texts)
     cp = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    mapped = (_words_table() if words_only else _code_point_table())[cp]
+    mapped = _lowered_table(words_only)[cp]  # lower() and the table in one lookup...
+    if (mapped == _SPECIAL).any():  # ...unless a code point's lower() is not one character on its own
+        cp = np.frombuffer(joined.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        mapped = (_words_table() if words_only else _code_point_table())[cp]
     mapped = mapped[mapped != _DELETE]  # deletions first: "a ـ b" has one whitespace run once tatweel is gone
     space = mapped == _SPACE_MARK
     keep = np.ones(len(mapped), dtype=bool)
@@ -160,6 +163,18 @@ def normalize_batch(texts: Sequence[str | None], words_only: bool = False) -> li
 
 
 _SPECIAL = 0xFFFFFFFE  # table value: the code point needs the string path (see _simple_table)
+
+
+@lru_cache(maxsize=2)
+def _lowered_table(words_only: bool) -> np.ndarray:
+    """``str.lower`` then the code point table (or the words table), per code point; ``_SPECIAL`` where lower() is
+    not a one-character map of the code point alone (Σ depends on the next letter; İ becomes two characters)."""
+    base = _words_table() if words_only else _code_point_table()
+    table = np.empty(0x110000, dtype=np.uint32)
+    for cp in range(0x110000):
+        low = chr(cp).lower()
+        table[cp] = base[ord(low)] if len(low) == 1 and cp != 0x03A3 else _SPECIAL
+    return table
 
 
 @lru_cache(maxsize=1)

@@ -86,3 +86,19 @@ def test_params_from_datasketch_optimizer():
     assert (fixed.bands, fixed.rows) == (14, 8) and round(fixed.candidate_probability(0.8), 2) == 0.92
     with pytest.raises(ValueError):
         DedupConfig(bands=20, rows=8, num_perm=112)
+
+
+def test_word_hashes_are_order_sensitive_collision_free_and_layout_independent():
+    import pyarrow as pa
+
+    from native_align.dedup.minhash import word_hashes
+
+    vocab = sorted({arabic_text(i, 30) for i in range(200)} | {"ab", "ba", "a", "aa", "", "مرحبا", "احبرم"})
+    vocab += [f"w{i}" for i in range(50_000)]
+    h = word_hashes(pa.array(vocab))
+    assert len(set(h.tolist())) == len(vocab)  # no collision among 50k+ distinct strings
+    pick = {w: int(x) for w, x in zip(vocab, h)}
+    assert pick["ab"] != pick["ba"] and pick["مرحبا"] != pick["احبرم"]
+    sliced = pa.array(["zz"] + vocab).slice(1)
+    assert np.array_equal(word_hashes(sliced), h)
+    assert np.array_equal(word_hashes(pa.array(vocab, pa.large_string())), h)
