@@ -342,7 +342,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only-near-dups", action="store_true", help="skip the 1x corpus")
     parser.add_argument("--limit", type=int, default=None, help="first N SaudiNewsNet records only")
     parser.add_argument("--corpus", default=None, help="SaudiNewsNet JSONL.gz (default: from the shared data)")
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds per method and corpus")
+    parser.add_argument("--timeout", type=float, default=600,
+                        help="seconds per method and corpus (MLlib and datatrove need more on the 10x corpus)")
     parser.add_argument("--work", default=None, help="work folder (inputs, cached corpus and ground truth, logs)")
     ns = parser.parse_args(argv)
     if ns.worker:
