@@ -118,13 +118,19 @@ def test_stage_clusters_survivors_and_reconciliation(stage_output):
                                   "lang", "quality_score", "boilerplate_lines_removed"}
 
 
-def test_second_run_on_shuffled_input_is_identical(stage_output, make_docs):
+def test_shuffled_input_and_either_components_path_give_identical_tables(stage_output, make_docs):
     ctx, _, dups, _ = stage_output
     rows = [r for r in corpus() if r["keep"]]
     again = find_duplicates(make_docs(list(reversed(rows))).repartition(3), ctx.settings.dedup)
     two = {r["doc_id"]: r.asDict() for r in again.duplicates.collect()}
     again.release()
     assert two == dups
+    # the same through the Spark components rounds (the stage labels graphs this small on the driver)
+    spark_cc = find_duplicates(make_docs(rows).repartition(5), ctx.settings.dedup.model_copy(
+        update={"local_max_edges": 0}))
+    three = {r["doc_id"]: r.asDict() for r in spark_cc.duplicates.collect()}
+    spark_cc.release()
+    assert three == dups
 
 
 def test_without_verification_and_exact_only(spark, make_docs):
