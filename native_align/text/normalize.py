@@ -165,29 +165,46 @@ def normalize_batch(texts: Sequence[str | None], words_only: bool = False) -> li
 _SPECIAL = 0xFFFFFFFE  # table value: the code point needs the string path (see _simple_table)
 
 
+@lru_cache(maxsize=1)
+def _lower_map() -> tuple[np.ndarray, np.ndarray]:
+    """(lower() of every code point on its own, where that is one character it can be trusted to be): False for Σ
+    (its lower() depends on the next letter) and for expansions such as İ -> "i̇" (two characters). The BMP one
+    code point at a time, the other planes as one string (no expansion there; checked by the length)."""
+    low = np.arange(0x110000, dtype=np.uint32)
+    ok = np.ones(0x110000, dtype=bool)
+    for cp in range(0x10000):
+        lowered = chr(cp).lower()
+        if len(lowered) == 1:
+            low[cp] = ord(lowered)
+        else:
+            ok[cp] = False
+    ok[0x03A3] = False
+    astral = "".join(map(chr, range(0x10000, 0x110000)))
+    lowered = astral.lower()
+    if len(lowered) == len(astral):
+        low[0x10000:] = np.frombuffer(lowered.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    else:  # a future Unicode version with an expansion beyond the BMP: mark the planes for the string path
+        ok[0x10000:] = False
+    return low, ok
+
+
 @lru_cache(maxsize=2)
 def _lowered_table(words_only: bool) -> np.ndarray:
     """``str.lower`` then the code point table (or the words table), per code point; ``_SPECIAL`` where lower() is
-    not a one-character map of the code point alone (Σ depends on the next letter; İ becomes two characters)."""
+    not a one-character map of the code point alone (see ``_lower_map``)."""
+    low, ok = _lower_map()
     base = _words_table() if words_only else _code_point_table()
-    table = np.empty(0x110000, dtype=np.uint32)
-    for cp in range(0x110000):
-        low = chr(cp).lower()
-        table[cp] = base[ord(low)] if len(low) == 1 and cp != 0x03A3 else _SPECIAL
-    return table
+    return np.where(ok, base[low], np.uint32(_SPECIAL)).astype(np.uint32)
 
 
 @lru_cache(maxsize=1)
 def _simple_table() -> np.ndarray:
-    """``normalize_batch``'s work on one NFKC-stable code point: lower() then ``_code_point_table``; ``_SPECIAL``
-    where that is not a one-character map (lower() of Σ depends on the next letter, of İ is two characters) or gives
-    whitespace (runs and ends need the string path)."""
-    table = np.full(0x110000, _SPECIAL, dtype=np.uint32)
-    cpt = _code_point_table()
-    for cp in range(0x10000):
-        low = chr(cp).lower()
-        if len(low) == 1 and cp != 0x03A3 and not 0xD800 <= cp < 0xE000 and cpt[ord(low)] != _SPACE_MARK:
-            table[cp] = cpt[ord(low)]
+    """``normalize_batch``'s work on one NFKC-stable BMP code point: ``_lowered_table``, but ``_SPECIAL`` also where
+    that gives whitespace (runs and ends need the string path), for surrogates and beyond the BMP."""
+    table = _lowered_table(False).copy()
+    table[table == _SPACE_MARK] = _SPECIAL
+    table[0xD800:0xE000] = _SPECIAL
+    table[0x10000:] = _SPECIAL
     return table
 
 
