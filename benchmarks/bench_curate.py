@@ -78,7 +78,7 @@ def run_lid(table: pa.Table, cfg: CurateConfig) -> Timer:
 
 
 def run_kernel(table: pa.Table, cfg: CurateConfig) -> tuple[Timer, pa.Table]:
-    score_batches(iter(table.slice(0, 10).to_batches()), cfg)  # warm-up: model, lookup tables
+    list(score_batches(iter(table.slice(0, 10).to_batches()), cfg))  # warm-up: model, lookup tables
     with Timer() as t:
         out = pa.Table.from_batches(list(score_batches(iter(table.to_batches(max_chunksize=cfg.batch_size)), cfg)))
     return t, out
