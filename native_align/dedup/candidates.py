@@ -15,10 +15,10 @@ from typing import Iterator
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from native_align.dedup.ranks import doc_ranks
 from native_align.dedup.schema import EDGES_SCHEMA, VERIFIED_SCHEMA
 from native_align.dedup.signatures import key_lists
 
@@ -47,10 +47,7 @@ def bucket_pair_batches(batches: Iterator[pa.RecordBatch], pair_cap: int | None,
     table = pa.Table.from_batches(list(batches))
     if table.num_rows == 0:
         return
-    ids = table.column("doc_id").combine_chunks()
-    docs = pc.unique(ids)
-    docs = docs.take(pc.sort_indices(docs))  # rank order = doc_id order
-    rank = pc.index_in(ids, value_set=docs).to_numpy().astype(np.int64)
+    docs, rank = doc_ranks(table.column("doc_id").combine_chunks())
     order, starts, sizes = _runs(table.column("band").to_numpy(), table.column("band_hash").to_numpy(), rank)
     if not len(starts):
         return

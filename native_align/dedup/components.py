@@ -18,10 +18,10 @@ import logging
 
 import numpy as np
 import pyarrow as pa
-import pyarrow.compute as pc
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from native_align.dedup.ranks import doc_ranks
 from native_align.dedup.schema import COMPONENTS_SCHEMA
 
 log = logging.getLogger(__name__)
@@ -70,10 +70,7 @@ def component_labels(src: pa.Array, dst: pa.Array) -> pa.Table:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components as scipy_components
 
-    ends = pa.concat_arrays([src, dst])
-    nodes = pc.unique(ends)
-    nodes = nodes.take(pc.sort_indices(nodes))  # node i < node j <=> doc_id i < doc_id j
-    index = pc.index_in(ends, value_set=nodes).to_numpy().astype(np.int64)
+    nodes, index = doc_ranks(pa.concat_arrays([src, dst]))  # node i < node j <=> doc_id i < doc_id j
     n, m = len(nodes), len(src)
     graph = coo_matrix((np.ones(m, dtype=np.int8), (index[:m], index[m:])), shape=(n, n))
     _, label = scipy_components(graph, directed=False)

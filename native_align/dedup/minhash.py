@@ -4,7 +4,8 @@ Why this shape: per-document, per-permutation Python loops are what make MinHash
 hashes are concatenated into one vector and hashed by every permutation in one broadcasted numpy expression,
 then reduced to per-document minima with ``np.minimum.reduceat``.
 
-Shingles: a 64-bit hash of each word (``word_hashes``, fixed seed), n consecutive word hashes mixed with splitmix64, the top 48 bits kept.
+Shingles: a 64-bit hash of each word (``word_hashes``, fixed seed), n consecutive word hashes mixed with
+splitmix64, the top 48 bits kept.
 48 bits so that a batch sorts (document, shingle) as one packed uint64 (16 bits of document index) instead of a
 two-key lexsort (4x faster). Verification compares the top 32 bits of each shingle (``verification_keys``: what
 the permutations hash too), which halves the data it moves; its error bound is in that function's docstring.

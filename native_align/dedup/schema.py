@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from pyspark.sql.types import (ArrayType, BinaryType, BooleanType, DoubleType, IntegerType, LongType, StringType, StructField,
-                               StructType)
+from pyspark.sql.types import (ArrayType, BinaryType, BooleanType, DoubleType, IntegerType, LongType, StringType,
+                               StructField, StructType)
 
 # One row per document that has at least one shingle: its LSH band hashes (one per band, index = band) and,
 # when verification is on, its sorted unique 32-bit verification keys (minhash.verification_keys) as one

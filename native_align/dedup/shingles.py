@@ -4,9 +4,10 @@ handful of Arrow/numpy passes instead of a Python loop per document and per word
 The result is identical to ``minhash.shingle_set(normalize_for_matching(text))`` for every text (a test holds
 both paths to that): the batch is normalized by ``normalize_batch`` (one table lookup over all code points),
 every non-word character turned into a space in the same table pass (the word characters are those of
-``normalize.words``), split on single spaces by Arrow, each *distinct* word is hashed once (``minhash.word_hashes``, vectorized over the vocabulary's bytes), and the n-gram
-hashes of all documents are mixed in one vectorized pass over the flat token array, keeping the n-grams that do
-not cross a document boundary; one packed sort makes each document's shingles sorted and unique.
+``normalize.words``), split on single spaces by Arrow, each *distinct* word is hashed once
+(``minhash.word_hashes``, vectorized over the vocabulary's bytes), and the n-gram hashes of all documents are mixed
+in one vectorized pass over the flat token array, keeping the n-grams that do not cross a document boundary; one
+packed sort makes each document's shingles sorted and unique.
 """
 
 from __future__ import annotations

@@ -18,25 +18,29 @@ from native_align.dedup.minhash import LshParams, band_hashes, signatures_flat, 
 from native_align.dedup.shingles import batch_shingles
 from native_align.dedup.schema import SIGNATURES_SCHEMA
 
-def _list_array(flat: np.ndarray, lengths: np.ndarray) -> pa.Array:
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    """Arrow's int32 offsets (0, then the running total) of values of these lengths."""
     offsets = np.zeros(lengths.size + 1, dtype=np.int32)
     np.cumsum(lengths, out=offsets[1:])
-    return pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(flat.view(np.int64), pa.int64()))
+    return offsets
+
+
+def _list_array(flat: np.ndarray, lengths: np.ndarray) -> pa.Array:
+    return pa.ListArray.from_arrays(pa.array(_offsets(lengths), pa.int32()), pa.array(flat.view(np.int64), pa.int64()))
 
 
 def _key_blobs(keys: np.ndarray, lengths: np.ndarray) -> pa.Array:
     """One binary value per document: its uint32 verification keys, little-endian, end to end (a blob moves
     through Arrow, the shuffle and the cache as one copy, where an array of longs is converted per element)."""
-    offsets = np.zeros(lengths.size + 1, dtype=np.int32)
-    np.cumsum(lengths * 4, out=offsets[1:])
     data = np.ascontiguousarray(keys, dtype="<u4")
-    return pa.Array.from_buffers(pa.binary(), lengths.size, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    return pa.Array.from_buffers(pa.binary(), lengths.size,
+                                 [None, pa.py_buffer(_offsets(lengths * 4)), pa.py_buffer(data)])
 
 
 def key_lists(blobs: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """(flat uint32 keys, offsets in keys) of a binary column written by :func:`_key_blobs` (any Arrow offset width,
     sliced or not)."""
-    validity, offsets, data = blobs.buffers()[:3]
+    _, offsets, data = blobs.buffers()[:3]
     width = np.int64 if pa.types.is_large_binary(blobs.type) else np.int32
     off = np.frombuffer(offsets, dtype=width, count=len(blobs) + 1, offset=blobs.offset * np.dtype(width).itemsize)
     if data is None or not len(blobs):

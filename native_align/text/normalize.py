@@ -194,7 +194,7 @@ def _lowered_table(words_only: bool) -> np.ndarray:
     not a one-character map of the code point alone (see ``_lower_map``)."""
     low, ok = _lower_map()
     base = _words_table() if words_only else _code_point_table()
-    return np.where(ok, base[low], np.uint32(_SPECIAL)).astype(np.uint32)
+    return np.where(ok, base[low], np.uint32(_SPECIAL))
 
 
 @lru_cache(maxsize=1)
